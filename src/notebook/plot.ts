@@ -1,0 +1,83 @@
+/**
+ * plotly charts in notebooks and reports.
+ *
+ * `plot(figure)` makes ONE output with three MIME types: text/html (a div holding a placeholder
+ * text, plus a script that draws once `window.Plotly` exists), application/vnd.plotly.v1+json
+ * (JupyterLab's and VS Code's plotly renderers) and text/plain. plotly.js itself is embedded
+ * once per notebook by `setup()` (see {@link plotlyBundle}), not once per chart.
+ */
+import { randomBytes } from "crypto";
+import { readFileSync } from "fs";
+import { escapeHtml, MimeBundle, scriptJson, show } from "./display";
+
+/** A plotly figure: traces, layout and config as plotly.js takes them. */
+export interface Figure {
+  data: Record<string, unknown>[];
+  layout?: Record<string, unknown>;
+  config?: Record<string, unknown>;
+}
+
+/** The text shown where scripts do not run (untrusted notebooks, plain viewers). */
+export const PLOT_PLACEHOLDER = "Interactive plotly chart: it draws where JavaScript runs (a trusted notebook or the HTML report).";
+
+function titleOf(fig: Figure): string {
+  const t = fig.layout?.title;
+  if (typeof t === "string") return t;
+  if (t && typeof t === "object" && typeof (t as { text?: unknown }).text === "string") return (t as { text: string }).text;
+  return "untitled chart";
+}
+
+/** The MIME bundle for a figure (exported for tests and for reports). */
+export function plotBundle(fig: Figure, id: string = randomBytes(6).toString("hex")): MimeBundle {
+  if (fig === null || typeof fig !== "object" || !Array.isArray(fig.data)) {
+    throw new Error("plot(figure): figure.data must be an array of plotly traces, e.g. { data: [{ x, y }] }");
+  }
+  const config = { responsive: true, displaylogo: false, ...fig.config };
+  const spec = { data: fig.data, layout: fig.layout ?? {}, config };
+  const divId = `rnnwb-plot-${id}`;
+  const height = typeof fig.layout?.height === "number" ? fig.layout.height : 450;
+  const html =
+    `<div id="${divId}" class="rnnwb-plot" style="width:100%;min-height:${height}px">` +
+    `<p class="rnnwb-placeholder" style="color:#777;font-style:italic">${escapeHtml(PLOT_PLACEHOLDER)}</p></div>\n` +
+    `<script>(function () {\n` +
+    `  var fig = ${scriptJson(spec)};\n` +
+    `  var tries = 0;\n` +
+    `  function draw() {\n` +
+    `    var el = document.getElementById(${JSON.stringify(divId)});\n` +
+    `    if (!el) return;\n` +
+    `    if (window.Plotly) { el.innerHTML = ""; window.Plotly.newPlot(el, fig.data, fig.layout, fig.config); }\n` +
+    `    else if (tries++ < 200) setTimeout(draw, 50);\n` +
+    `    else el.firstChild.textContent = "plotly.js is not loaded here: run rnn.setup() in the notebook's first cell.";\n` +
+    `  }\n` +
+    `  draw();\n` +
+    `})();</script>`;
+  const traces = fig.data.length;
+  return {
+    "text/html": html,
+    "application/vnd.plotly.v1+json": spec,
+    "text/plain": `[chart: ${titleOf(fig)}: ${traces} trace${traces === 1 ? "" : "s"}]`,
+  };
+}
+
+/** Shows a plotly figure as one output. */
+export function plot(fig: Figure): void {
+  show(plotBundle(fig));
+}
+
+let bundleCache: string | undefined;
+
+/**
+ * A <script> element holding plotly.js (the official cartesian bundle: scatter, bar, heatmap,
+ * histogram, box, contour), safe to embed in HTML. AMD loaders (classic Notebook's
+ * require.js) are hidden while it loads, so it always sets `window.Plotly`.
+ */
+export function plotlyBundle(): string {
+  if (bundleCache === undefined) {
+    const src = readFileSync(require.resolve("plotly.js-cartesian-dist-min"), "utf8").replace(/<\/script/gi, "<\\/script");
+    bundleCache =
+      `<script>if (!window.Plotly) { var __rnnwbDefine = window.define; window.define = undefined;\n` +
+      src +
+      `\nwindow.define = __rnnwbDefine; }</script>`;
+  }
+  return bundleCache;
+}

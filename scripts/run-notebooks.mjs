@@ -7,7 +7,13 @@ import { runNotebook, selectNotebooks } from "./lib/runner.mjs";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 function parseArgs(argv) {
-  const opts = { quick: /^(1|true|yes)$/i.test(process.env.RNN_QUICK ?? ""), timeout: Number(process.env.RNN_CELL_TIMEOUT ?? 600), names: [], dir: join(root, "notebooks"), out: join(process.env.RNN_REPORTS_DIR ?? join(root, "reports"), "notebooks") };
+  const opts = {
+    quick: /^(1|true|yes)$/i.test(process.env.RNN_QUICK ?? ""),
+    timeout: Number(process.env.RNN_CELL_TIMEOUT ?? 600),
+    names: [],
+    dir: join(root, "notebooks"),
+    out: join(process.env.RNN_REPORTS_DIR ?? join(root, "reports"), "notebooks"),
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--quick") opts.quick = true;
@@ -15,22 +21,34 @@ function parseArgs(argv) {
     else if (a === "--timeout") opts.timeout = Number(argv[++i]);
     else if (a === "--dir") opts.dir = argv[++i];
     else if (a === "--out") opts.out = argv[++i];
-    else if (a.startsWith("--")) throw new Error(`unknown option ${a}: use --quick, --full, --timeout S, --dir D, --out D, then notebook names`);
+    else if (a.startsWith("--"))
+      throw new Error(
+        `unknown option ${a}: use --quick, --full, --timeout S, --dir D, --out D, then notebook names`,
+      );
     else opts.names.push(a);
   }
-  if (!(opts.timeout > 0)) throw new Error(`--timeout must be a positive number of seconds (got ${opts.timeout})`);
+  if (!(opts.timeout > 0))
+    throw new Error(`--timeout must be a positive number of seconds (got ${opts.timeout})`);
   return opts;
 }
 
 try {
   const opts = parseArgs(process.argv.slice(2));
   const paths = selectNotebooks(opts.dir, opts.names);
-  console.log(`running ${paths.length} notebook(s) in ${opts.quick ? "quick" : "full"} mode → ${opts.out}`);
+  console.log(
+    `running ${paths.length} notebook(s) in ${opts.quick ? "quick" : "full"} mode → ${opts.out}`,
+  );
   const t0 = Date.now();
   const failures = [];
   for (const p of paths) {
-    const r = await runNotebook(p, { outDir: opts.out, quick: opts.quick, cellTimeoutS: opts.timeout });
-    console.log(`${r.ok ? "ok  " : "FAIL"} ${r.name.padEnd(28)} ${r.seconds.toFixed(1).padStart(7)} s`);
+    const r = await runNotebook(p, {
+      outDir: opts.out,
+      quick: opts.quick,
+      cellTimeoutS: opts.timeout,
+    });
+    console.log(
+      `${r.ok ? "ok  " : "FAIL"} ${r.name.padEnd(28)} ${r.seconds.toFixed(1).padStart(7)} s`,
+    );
     if (!r.ok) {
       console.error(r.error);
       failures.push(r);

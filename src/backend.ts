@@ -21,8 +21,11 @@ const INSTALL_HINT: Record<BackendName, string> = {
 /** Loads the module that registers a backend; returns an error message, or null when loaded. */
 function loadBackendModule(name: BackendName): string | null {
   try {
+    // Loaded on demand: tfjs-node-gpu is optional, and each module registers its backend.
+    /* eslint-disable @typescript-eslint/no-require-imports */
     if (name === "tensorflow") require("@tensorflow/tfjs-node-gpu");
     else if (name === "wasm") require("@tensorflow/tfjs-backend-wasm");
+    /* eslint-enable @typescript-eslint/no-require-imports */
     return null;
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
@@ -62,7 +65,13 @@ let active: Promise<BackendName> | undefined;
  * saying what to install.
  */
 export function initBackend(force?: BackendName): Promise<BackendName> {
-  if (force === undefined && active !== undefined) return active;
+  if (force === undefined && active !== undefined) {
+    // re-select the chosen backend in case one was forced since
+    return active.then(async (name) => {
+      if (tf.getBackend() !== name) await tf.setBackend(name);
+      return name;
+    });
+  }
   const run = async (): Promise<BackendName> => {
     const wanted = force ?? requestedBackend();
     if (wanted !== undefined) {

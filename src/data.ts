@@ -21,7 +21,9 @@ function resolve(path: string): string {
 
 function readOrThrow(path: string, what: string): string {
   if (!existsSync(path)) {
-    throw new Error(`${what}: ${path} does not exist: restore it from git (git checkout -- data) or see data/README.md`);
+    throw new Error(
+      `${what}: ${path} does not exist: restore it from git (git checkout -- data) or see data/README.md`,
+    );
   }
   return readFileSync(path, "utf8");
 }
@@ -29,13 +31,17 @@ function readOrThrow(path: string, what: string): string {
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
 /** Loads `data/electricity/MT_251_15min.csv` (columns `timestamp,kW`). */
-export function loadElectricity({ path = "electricity/MT_251_15min.csv" }: { path?: string } = {}): ElectricitySeries {
+export function loadElectricity({
+  path = "electricity/MT_251_15min.csv",
+}: { path?: string } = {}): ElectricitySeries {
   const file = resolve(path);
   const text = readOrThrow(file, "electricity data");
   const lines = text.split(/\r?\n/);
   if (lines[lines.length - 1] === "") lines.pop();
   if (lines[0] !== "timestamp,kW") {
-    throw new Error(`electricity data: ${file} line 1: expected the header "timestamp,kW", got ${JSON.stringify(lines[0]?.slice(0, 60))}`);
+    throw new Error(
+      `electricity data: ${file} line 1: expected the header "timestamp,kW", got ${JSON.stringify(lines[0]?.slice(0, 60))}`,
+    );
   }
   if (lines.length < 2) throw new Error(`electricity data: ${file} has a header but no readings`);
   const n = lines.length - 1;
@@ -47,8 +53,16 @@ export function loadElectricity({ path = "electricity/MT_251_15min.csv" }: { pat
     const ts = line.slice(0, comma);
     const raw = line.slice(comma + 1);
     const v = Number(raw);
-    if (comma < 0 || !TIMESTAMP.test(ts) || raw.trim() === "" || !Number.isFinite(v) || raw.includes(",")) {
-      throw new Error(`electricity data: ${file} line ${i + 2}: expected "YYYY-MM-DD HH:MM:SS,<kW>", got ${JSON.stringify(line.slice(0, 60))}`);
+    if (
+      comma < 0 ||
+      !TIMESTAMP.test(ts) ||
+      raw.trim() === "" ||
+      !Number.isFinite(v) ||
+      raw.includes(",")
+    ) {
+      throw new Error(
+        `electricity data: ${file} line ${i + 2}: expected "YYYY-MM-DD HH:MM:SS,<kW>", got ${JSON.stringify(line.slice(0, 60))}`,
+      );
     }
     timestamps[i] = ts;
     kW[i] = v;

@@ -17,7 +17,10 @@ export function projectRoot(): string {
     const pkg = join(dir, "package.json");
     if (existsSync(pkg)) {
       try {
-        if (JSON.parse(readFileSync(pkg, "utf8")).name === "rnn-workbook" && existsSync(join(dir, "src"))) {
+        if (
+          JSON.parse(readFileSync(pkg, "utf8")).name === "rnn-workbook" &&
+          existsSync(join(dir, "src"))
+        ) {
           cachedRoot = dir;
           return dir;
         }
@@ -26,7 +29,8 @@ export function projectRoot(): string {
       }
     }
     const up = dirname(dir);
-    if (up === dir) throw new Error(`rnn-workbook: cannot find the project root above ${__dirname}`);
+    if (up === dir)
+      throw new Error(`rnn-workbook: cannot find the project root above ${__dirname}`);
     dir = up;
   }
 }

@@ -34,7 +34,8 @@ export function applyIopub(outputs, displays, msgType, content, executionCount) 
   switch (msgType) {
     case "stream": {
       const last = outputs[outputs.length - 1];
-      if (last && last.output_type === "stream" && last.name === content.name) last.text += content.text;
+      if (last && last.output_type === "stream" && last.name === content.name)
+        last.text += content.text;
       else outputs.push({ output_type: "stream", name: content.name, text: content.text });
       break;
     }
@@ -42,8 +43,17 @@ export function applyIopub(outputs, displays, msgType, content, executionCount) 
     case "execute_result": {
       const out =
         msgType === "display_data"
-          ? { output_type: "display_data", data: content.data ?? {}, metadata: content.metadata ?? {} }
-          : { output_type: "execute_result", execution_count: executionCount ?? null, data: content.data ?? {}, metadata: content.metadata ?? {} };
+          ? {
+              output_type: "display_data",
+              data: content.data ?? {},
+              metadata: content.metadata ?? {},
+            }
+          : {
+              output_type: "execute_result",
+              execution_count: executionCount ?? null,
+              data: content.data ?? {},
+              metadata: content.metadata ?? {},
+            };
       outputs.push(out);
       const id = content.transient?.display_id;
       if (id) (displays.get(id) ?? displays.set(id, []).get(id)).push(out);
@@ -58,7 +68,12 @@ export function applyIopub(outputs, displays, msgType, content, executionCount) 
       break;
     }
     case "error":
-      outputs.push({ output_type: "error", ename: content.ename, evalue: content.evalue, traceback: content.traceback ?? [] });
+      outputs.push({
+        output_type: "error",
+        ename: content.ename,
+        evalue: content.evalue,
+        traceback: content.traceback ?? [],
+      });
       break;
     case "clear_output":
       outputs.length = 0;
@@ -134,9 +149,15 @@ export class Kernel {
     // kernel_info until it answers (the first request may be sent before the kernel binds).
     const deadline = Date.now() + startTimeoutMs;
     for (;;) {
-      if (this.#exited) throw new Error(`tslab kernel exited at start (code ${this.#exited.code}): ${this.#stderr.trim().split("\n").pop() ?? ""}`);
-      if (Date.now() > deadline) throw new Error(`tslab kernel did not answer kernel_info within ${startTimeoutMs / 1000}s`);
-      const reply = await this.#request(this.#shell, "kernel_info_request", {}, 2000).catch(() => null);
+      if (this.#exited)
+        throw new Error(
+          `tslab kernel exited at start (code ${this.#exited.code}): ${this.#stderr.trim().split("\n").pop() ?? ""}`,
+        );
+      if (Date.now() > deadline)
+        throw new Error(`tslab kernel did not answer kernel_info within ${startTimeoutMs / 1000}s`);
+      const reply = await this.#request(this.#shell, "kernel_info_request", {}, 2000).catch(
+        () => null,
+      );
       if (reply) break;
     }
     await sleep(200); // let the iopub subscription settle (zeromq "slow joiner")
@@ -164,13 +185,27 @@ export class Kernel {
   #parse(frames) {
     const i = frames.findIndex((f) => f.toString() === DELIM);
     if (i < 0 || frames.length < i + 6) return null;
-    const [sig, header, parent, metadata, content] = frames.slice(i + 1, i + 6).map((f) => f.toString());
+    const [sig, header, parent, metadata, content] = frames
+      .slice(i + 1, i + 6)
+      .map((f) => f.toString());
     if (this.#sign([header, parent, metadata, content]) !== sig) return null;
-    return { header: JSON.parse(header), parent_header: JSON.parse(parent), metadata: JSON.parse(metadata), content: JSON.parse(content) };
+    return {
+      header: JSON.parse(header),
+      parent_header: JSON.parse(parent),
+      metadata: JSON.parse(metadata),
+      content: JSON.parse(content),
+    };
   }
 
   async #send(sock, msgType, content) {
-    const header = { msg_id: randomUUID(), session: this.#session, username: "rnn-workbook", date: new Date().toISOString(), msg_type: msgType, version: "5.3" };
+    const header = {
+      msg_id: randomUUID(),
+      session: this.#session,
+      username: "rnn-workbook",
+      date: new Date().toISOString(),
+      msg_type: msgType,
+      version: "5.3",
+    };
     const parts = [JSON.stringify(header), "{}", "{}", JSON.stringify(content)];
     await sock.send([DELIM, this.#sign(parts), ...parts]);
     return header.msg_id;
@@ -217,7 +252,13 @@ export class Kernel {
         clearTimeout(quietTimer);
         this.#handlers.delete(id);
         const errorText = stderr.join("").trim();
-        resolve({ status, executionCount: reply?.execution_count ?? null, outputs, errorText, ...extra });
+        resolve({
+          status,
+          executionCount: reply?.execution_count ?? null,
+          outputs,
+          errorText,
+          ...extra,
+        });
       };
       const maybeDone = () => {
         if (!reply) return;
@@ -227,7 +268,14 @@ export class Kernel {
         quietTimer = setTimeout(() => finish(status), quietMs); // idle lost: settle after quiet
       };
       const timeout = setTimeout(() => finish("timeout"), timeoutMs);
-      this.#send(this.#shell, "execute_request", { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: true }).then((msgId) => {
+      this.#send(this.#shell, "execute_request", {
+        code,
+        silent: false,
+        store_history: true,
+        user_expressions: {},
+        allow_stdin: false,
+        stop_on_error: true,
+      }).then((msgId) => {
         id = msgId;
         this.#handlers.set(id, {
           onShell: (msg) => {
@@ -247,7 +295,10 @@ export class Kernel {
             applyIopub(outputs, displays, t, msg.content, reply?.execution_count);
             if (reply) maybeDone();
           },
-          onExit: () => finish("died", { errorText: `kernel died (exit ${this.#exited?.code ?? this.#exited?.signal}): ${this.#stderr.trim().split("\n").slice(-3).join(" | ")}` }),
+          onExit: () =>
+            finish("died", {
+              errorText: `kernel died (exit ${this.#exited?.code ?? this.#exited?.signal}): ${this.#stderr.trim().split("\n").slice(-3).join(" | ")}`,
+            }),
         });
         if (this.#exited) finish("died", { errorText: "kernel is not running" });
       });
@@ -259,7 +310,9 @@ export class Kernel {
     if (this.#closed) return;
     this.#closed = true;
     if (!this.#exited) {
-      await this.#request(this.#control, "shutdown_request", { restart: false }, 1000).catch(() => null);
+      await this.#request(this.#control, "shutdown_request", { restart: false }, 1000).catch(
+        () => null,
+      );
       for (let i = 0; i < 20 && !this.#exited; i++) await sleep(50);
       if (!this.#exited) this.#proc.kill("SIGKILL");
     }

@@ -5,7 +5,8 @@ import { randomUUID } from "node:crypto";
 import { Kernel } from "./kernel.mjs";
 
 /** The source of a cell as one string (nbformat allows a string or a list of lines). */
-export const sourceOf = (cell) => (Array.isArray(cell.source) ? cell.source.join("") : (cell.source ?? ""));
+export const sourceOf = (cell) =>
+  Array.isArray(cell.source) ? cell.source.join("") : (cell.source ?? "");
 
 /** Reads and checks a notebook file; a malformed one is a one-line error naming it. */
 export function readNotebook(path) {
@@ -15,13 +16,16 @@ export function readNotebook(path) {
   } catch (e) {
     throw new Error(`${path}: not a readable notebook (${e.message.split("\n")[0]})`);
   }
-  if (nb?.nbformat !== 4 || !Array.isArray(nb.cells)) throw new Error(`${path}: not an nbformat 4 notebook (needs "nbformat": 4 and a "cells" list)`);
+  if (nb?.nbformat !== 4 || !Array.isArray(nb.cells))
+    throw new Error(`${path}: not an nbformat 4 notebook (needs "nbformat": 4 and a "cells" list)`);
   return nb;
 }
 
 /** The first lines of a kernel error, without the stack frames. */
 export function errorSummary(text) {
-  const lines = text.split("\n").filter((l) => !/^\s+at /.test(l) && l.trim() !== "" && l.trim() !== "^");
+  const lines = text
+    .split("\n")
+    .filter((l) => !/^\s+at /.test(l) && l.trim() !== "" && l.trim() !== "^");
   const thrown = lines.find((l) => /^[A-Za-z]*(Error|Exception)\b[^:]*:/.test(l));
   if (thrown) return thrown.trim();
   return lines.slice(0, 6).join(" | ") || "(the kernel reported an error without text)";
@@ -29,11 +33,16 @@ export function errorSummary(text) {
 
 /** Notebook files to run: all of `dir`, or those whose file name starts with one of `names`. */
 export function selectNotebooks(dir, names = []) {
-  const all = readdirSync(dir).filter((f) => f.endsWith(".ipynb") && !f.startsWith(".")).sort();
+  const all = readdirSync(dir)
+    .filter((f) => f.endsWith(".ipynb") && !f.startsWith("."))
+    .sort();
   if (names.length === 0) return all.map((f) => join(dir, f));
   return names.map((n) => {
     const hits = all.filter((f) => f === n || f === `${n}.ipynb` || f.startsWith(n));
-    if (hits.length !== 1) throw new Error(`notebook "${n}": ${hits.length === 0 ? "no match" : `ambiguous (${hits.join(", ")})`} in ${dir}; have ${all.join(", ")}`);
+    if (hits.length !== 1)
+      throw new Error(
+        `notebook "${n}": ${hits.length === 0 ? "no match" : `ambiguous (${hits.join(", ")})`} in ${dir}; have ${all.join(", ")}`,
+      );
     return join(dir, hits[0]);
   });
 }
@@ -46,7 +55,10 @@ export async function runNotebook(path, { outDir, quick = false, cellTimeoutS = 
   const name = basename(path, ".ipynb");
   const nb = readNotebook(path);
   const started = Date.now();
-  const kernel = await Kernel.start({ cwd: dirname(path), env: { ...env, RNN_QUICK: quick ? "1" : "0", RNN_NOTEBOOK: name } });
+  const kernel = await Kernel.start({
+    cwd: dirname(path),
+    env: { ...env, RNN_QUICK: quick ? "1" : "0", RNN_NOTEBOOK: name },
+  });
   const displays = new Map();
   let failure = null;
   try {
@@ -61,7 +73,10 @@ export async function runNotebook(path, { outDir, quick = false, cellTimeoutS = 
       cell.outputs = r.outputs;
       cell.execution_count = r.executionCount;
       if (r.status !== "ok") {
-        const why = r.status === "timeout" ? `timed out after ${cellTimeoutS} s (raise it with --timeout)` : errorSummary(r.errorText);
+        const why =
+          r.status === "timeout"
+            ? `timed out after ${cellTimeoutS} s (raise it with --timeout)`
+            : errorSummary(r.errorText);
         failure = { cell: i, error: why };
         break;
       }
@@ -79,14 +94,36 @@ export async function runNotebook(path, { outDir, quick = false, cellTimeoutS = 
   nb.nbformat_minor = Math.max(nb.nbformat_minor ?? 0, 5);
   nb.metadata = {
     ...nb.metadata,
-    kernelspec: { name: "rnn-workbook", display_name: "TypeScript (rnn-workbook)", language: "typescript" },
-    language_info: { name: "typescript", file_extension: ".ts", mimetype: "text/typescript", version: "5.0.4" },
-    "rnn-workbook": { quick, executed: new Date().toISOString(), seconds: (Date.now() - started) / 1000, ok: failure === null },
+    kernelspec: {
+      name: "rnn-workbook",
+      display_name: "TypeScript (rnn-workbook)",
+      language: "typescript",
+    },
+    language_info: {
+      name: "typescript",
+      file_extension: ".ts",
+      mimetype: "text/typescript",
+      version: "5.0.4",
+    },
+    "rnn-workbook": {
+      quick,
+      executed: new Date().toISOString(),
+      seconds: (Date.now() - started) / 1000,
+      ok: failure === null,
+    },
   };
   mkdirSync(outDir, { recursive: true });
   const outPath = join(outDir, `${name}.ipynb`);
   writeFileSync(outPath, JSON.stringify(nb, null, 1) + "\n");
   const seconds = (Date.now() - started) / 1000;
-  if (failure) return { name, ok: false, seconds, outPath, failedCell: failure.cell, error: `notebooks/${name}.ipynb: cell ${failure.cell} failed: ${failure.error}` };
+  if (failure)
+    return {
+      name,
+      ok: false,
+      seconds,
+      outPath,
+      failedCell: failure.cell,
+      error: `notebooks/${name}.ipynb: cell ${failure.cell} failed: ${failure.error}`,
+    };
   return { name, ok: true, seconds, outPath };
 }

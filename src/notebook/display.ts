@@ -12,7 +12,11 @@ import { randomBytes } from "crypto";
 export type MimeBundle = { "text/plain": string } & Record<string, unknown>;
 
 type WriteDisplayData = (
-  data: { data: Record<string, unknown>; metadata: Record<string, unknown>; transient: { display_id?: string } },
+  data: {
+    data: Record<string, unknown>;
+    metadata: Record<string, unknown>;
+    transient: { display_id?: string };
+  },
   update: boolean,
 ) => void;
 
@@ -20,13 +24,20 @@ type WriteDisplayData = (
 export interface OutputSink {
   /** True inside a Jupyter kernel (rich outputs), false in plain Node (text). */
   readonly rich: boolean;
-  write(bundle: MimeBundle, metadata: Record<string, unknown>, displayId: string | undefined, update: boolean): void;
+  write(
+    bundle: MimeBundle,
+    metadata: Record<string, unknown>,
+    displayId: string | undefined,
+    update: boolean,
+  ): void;
 }
 
 function tslabWriter(): WriteDisplayData | undefined {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const jupyter = require("tslab/dist/jupyter") as { lastWriteDisplayData?: WriteDisplayData | null };
+    const jupyter = require("tslab/dist/jupyter") as {
+      lastWriteDisplayData?: WriteDisplayData | null;
+    };
     return jupyter.lastWriteDisplayData ?? undefined;
   } catch {
     return undefined;
@@ -68,7 +79,12 @@ export function displayFailures(): number {
   return failures;
 }
 
-function safeWrite(bundle: MimeBundle, metadata: Record<string, unknown>, id: string | undefined, update: boolean): void {
+function safeWrite(
+  bundle: MimeBundle,
+  metadata: Record<string, unknown>,
+  id: string | undefined,
+  update: boolean,
+): void {
   try {
     sink.write(bundle, metadata, id, update);
   } catch {
@@ -95,10 +111,16 @@ export function showLive(bundle: MimeBundle): LiveOutput {
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] as string,
+  );
 }
 
 /** JSON safe to put inside a <script> element (no `</script`, no `<!--`). */
 export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }

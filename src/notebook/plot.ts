@@ -18,19 +18,23 @@ export interface Figure {
 }
 
 /** The text shown where scripts do not run (untrusted notebooks, plain viewers). */
-export const PLOT_PLACEHOLDER = "Interactive plotly chart: it draws where JavaScript runs (a trusted notebook or the HTML report).";
+export const PLOT_PLACEHOLDER =
+  "Interactive plotly chart: it draws where JavaScript runs (a trusted notebook or the HTML report).";
 
 function titleOf(fig: Figure): string {
   const t = fig.layout?.title;
   if (typeof t === "string") return t;
-  if (t && typeof t === "object" && typeof (t as { text?: unknown }).text === "string") return (t as { text: string }).text;
+  if (t && typeof t === "object" && typeof (t as { text?: unknown }).text === "string")
+    return (t as { text: string }).text;
   return "untitled chart";
 }
 
 /** The MIME bundle for a figure (exported for tests and for reports). */
 export function plotBundle(fig: Figure, id: string = randomBytes(6).toString("hex")): MimeBundle {
   if (fig === null || typeof fig !== "object" || !Array.isArray(fig.data)) {
-    throw new Error("plot(figure): figure.data must be an array of plotly traces, e.g. { data: [{ x, y }] }");
+    throw new Error(
+      "plot(figure): figure.data must be an array of plotly traces, e.g. { data: [{ x, y }] }",
+    );
   }
   const config = { responsive: true, displaylogo: false, ...fig.config };
   const spec = { data: fig.data, layout: fig.layout ?? {}, config };
@@ -73,7 +77,10 @@ let bundleCache: string | undefined;
  */
 export function plotlyBundle(): string {
   if (bundleCache === undefined) {
-    const src = readFileSync(require.resolve("plotly.js-cartesian-dist-min"), "utf8").replace(/<\/script/gi, "<\\/script");
+    const src = readFileSync(require.resolve("plotly.js-cartesian-dist-min"), "utf8").replace(
+      /<\/script/gi,
+      "<\\/script",
+    );
     bundleCache =
       `<script>if (!window.Plotly) { var __rnnwbDefine = window.define; window.define = undefined;\n` +
       src +

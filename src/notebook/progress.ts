@@ -34,11 +34,21 @@ function duration(s: number): string {
   if (!Number.isFinite(s)) return "?";
   if (s < 60) return `${s.toFixed(s < 10 ? 1 : 0)}s`;
   const m = Math.floor(s / 60);
-  return m < 60 ? `${m}m${String(Math.round(s % 60)).padStart(2, "0")}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
+  return m < 60
+    ? `${m}m${String(Math.round(s % 60)).padStart(2, "0")}s`
+    : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
 }
 
 /** The bundle for a given state (pure; exported for tests). */
-export function progressBundle(label: string, unit: string, count: number, total: number, elapsedS: number, note: string, finished: boolean): MimeBundle {
+export function progressBundle(
+  label: string,
+  unit: string,
+  count: number,
+  total: number,
+  elapsedS: number,
+  note: string,
+  finished: boolean,
+): MimeBundle {
   const frac = total > 0 ? Math.min(1, count / total) : 1;
   const rate = elapsedS > 0 ? count / elapsedS : 0;
   const eta = rate > 0 ? (total - count) / rate : Infinity;
@@ -55,8 +65,15 @@ export function progressBundle(label: string, unit: string, count: number, total
 }
 
 /** Starts a progress display: `const p = progress({ total: epochs, unit: "epoch" }); p.tick(); p.done()`. */
-export function progress({ total, label = "", unit = "it", minIntervalMs = 200, now = () => Date.now() }: ProgressOptions): Progress {
-  if (!Number.isFinite(total) || total < 0) throw new Error(`progress: total must be a non-negative number (got ${total})`);
+export function progress({
+  total,
+  label = "",
+  unit = "it",
+  minIntervalMs = 200,
+  now = () => Date.now(),
+}: ProgressOptions): Progress {
+  if (!Number.isFinite(total) || total < 0)
+    throw new Error(`progress: total must be a non-negative number (got ${total})`);
   const start = now();
   let count = 0;
   let updates = 0;
@@ -64,7 +81,8 @@ export function progress({ total, label = "", unit = "it", minIntervalMs = 200, 
   let note = "";
   let out: LiveOutput | undefined;
   const rich = isRich();
-  const render = (finished: boolean) => progressBundle(label, unit, count, total, (now() - start) / 1000, note, finished);
+  const render = (finished: boolean) =>
+    progressBundle(label, unit, count, total, (now() - start) / 1000, note, finished);
   if (rich) out = showLive(render(false));
   return {
     tick(n = 1, nextNote?: string) {

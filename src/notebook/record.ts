@@ -35,17 +35,25 @@ export function readMetrics(): Record<string, MetricValue> {
 /** Records a headline figure; returns the value. Names are `topic.name` (e.g. `text.quick`). */
 export function record<T extends MetricValue>(name: string, value: T): T {
   if (typeof name !== "string" || !NAME.test(name)) {
-    throw new Error(`record: name must look like "topic.metric_name" (got ${JSON.stringify(name)})`);
+    throw new Error(
+      `record: name must look like "topic.metric_name" (got ${JSON.stringify(name)})`,
+    );
   }
   if (typeof value === "number" && !Number.isFinite(value)) {
     throw new Error(`record("${name}"): value is ${value}; only finite numbers can be recorded`);
   }
   if (!["number", "boolean", "string"].includes(typeof value)) {
-    throw new Error(`record("${name}"): value must be a number, boolean or string (got ${typeof value})`);
+    throw new Error(
+      `record("${name}"): value must be a number, boolean or string (got ${typeof value})`,
+    );
   }
   const metrics = readMetrics();
   metrics[name] = value;
-  const sorted = Object.fromEntries(Object.keys(metrics).sort().map((k) => [k, metrics[k]]));
+  const sorted = Object.fromEntries(
+    Object.keys(metrics)
+      .sort()
+      .map((k) => [k, metrics[k]]),
+  );
   mkdirSync(reportsDir(), { recursive: true });
   const path = metricsPath();
   const tmp = `${path}.${process.pid}.tmp`;
@@ -53,7 +61,10 @@ export function record<T extends MetricValue>(name: string, value: T): T {
   renameSync(tmp, path);
   const shown = typeof value === "number" ? Number(value.toPrecision(5)).toString() : String(value);
   show(
-    { "text/plain": `recorded ${name} = ${shown}`, "text/html": `<p class="rnnwb-metric">recorded <code>${name}</code> = <b>${shown}</b></p>` },
+    {
+      "text/plain": `recorded ${name} = ${shown}`,
+      "text/html": `<p class="rnnwb-metric">recorded <code>${name}</code> = <b>${shown}</b></p>`,
+    },
     { "rnn-workbook": { metric: name, value } },
   );
   return value;

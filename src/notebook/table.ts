@@ -23,7 +23,12 @@ export interface TableOptions {
 }
 
 function isFrame(x: unknown): x is FrameLike {
-  return x !== null && typeof x === "object" && Array.isArray((x as FrameLike).columns) && Array.isArray((x as FrameLike).index);
+  return (
+    x !== null &&
+    typeof x === "object" &&
+    Array.isArray((x as FrameLike).columns) &&
+    Array.isArray((x as FrameLike).index)
+  );
 }
 
 function cell(v: unknown, digits: number): string {
@@ -38,7 +43,10 @@ function cell(v: unknown, digits: number): string {
 }
 
 /** Header, index and body cells as strings, with the middle rows elided past `maxRows`. */
-export function tableCells(data: FrameLike | Row[], { maxRows = 20, digits = 4 }: TableOptions = {}) {
+export function tableCells(
+  data: FrameLike | Row[],
+  { maxRows = 20, digits = 4 }: TableOptions = {},
+) {
   let columns: string[];
   let index: string[];
   let rows: unknown[][];
@@ -84,11 +92,15 @@ export function tableBundle(data: FrameLike | Row[], options: TableOptions = {})
       body.push(`<tr><td colspan="${t.columns.length + 1}">… ${t.elided} more rows …</td></tr>`);
       textRows.push(["…", ...t.columns.map(() => "…")]);
     }
-    body.push(`<tr><th>${escapeHtml(r.index)}</th>${r.cells.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`);
+    body.push(
+      `<tr><th>${escapeHtml(r.index)}</th>${r.cells.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`,
+    );
     textRows.push([r.index, ...r.cells]);
   });
   const widths = textRows[0].map((_, j) => Math.max(...textRows.map((row) => row[j].length)));
-  const text = textRows.map((row) => row.map((c, j) => c.padStart(widths[j])).join("  ")).join("\n");
+  const text = textRows
+    .map((row) => row.map((c, j) => c.padStart(widths[j])).join("  "))
+    .join("\n");
   const footer = `${t.total} rows × ${t.columns.length} columns`;
   return {
     "text/html":

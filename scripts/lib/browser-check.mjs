@@ -1,0 +1,68 @@
+// Opens each report in headless Chromium (Debian's, via playwright-core) with every request
+// intercepted: only the report file itself and data:/blob: URLs may load. Checks that each
+// chart drew (plotly's svg.main-svg), that equations are SVG, and that no script failed.
+import { existsSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { chromium } from "playwright-core";
+
+export function chromiumPath(env = process.env) {
+  const candidates = [
+    env.CHROMIUM,
+    "/usr/bin/chromium",
+    "/usr/bin/chromium-browser",
+    "/usr/bin/google-chrome",
+  ].filter(Boolean);
+  const found = candidates.find((p) => existsSync(p));
+  if (!found)
+    throw new Error(
+      "no Chromium found: apt-get install chromium (or set CHROMIUM=/path/to/chrome)",
+    );
+  return found;
+}
+
+/** Checks reports; resolves with one result per file: { file, charts, drawn, math, blocked, errors }. */
+export async function checkReports(files, { timeoutMs = 20_000 } = {}) {
+  const browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  const results = [];
+  try {
+    for (const file of files) {
+      const url = pathToFileURL(file).href;
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const blocked = [];
+      const errors = [];
+      await page.route("**/*", (route) => {
+        const u = route.request().url();
+        if (u === url || u.startsWith("data:") || u.startsWith("blob:")) return route.continue();
+        blocked.push(u);
+        return route.abort();
+      });
+      page.on("pageerror", (e) => errors.push(e.message.split("\n")[0]));
+      await page.goto(url, { waitUntil: "load" });
+      const charts = await page.locator("div.rnnwb-plot").count();
+      const deadline = Date.now() + timeoutMs;
+      let drawn = 0;
+      for (;;) {
+        drawn = await page.locator("div.rnnwb-plot:has(svg.main-svg)").count();
+        if (drawn >= charts || Date.now() > deadline) break;
+        await page.waitForTimeout(200);
+      }
+      const math = await page.locator(".rnnwb-math svg").count();
+      results.push({ file, charts, drawn, math, blocked, errors });
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+  }
+  return results;
+}

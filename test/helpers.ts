@@ -1,0 +1,69 @@
+/** Shared test helpers: the one `allclose` matcher, temp dirs, output capture. */
+import { mkdirSync, mkdtempSync } from "fs";
+import { tmpdir } from "os";
+import { join } from "path";
+import { expect } from "vitest";
+import { MimeBundle, OutputSink, setOutputSink } from "../src/notebook/display";
+import { projectRoot } from "../src/project";
+
+export function tempDir(prefix = "rnnwb-test-"): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * A temp folder inside the project (gitignored `.vitest-tmp/`): notebooks must live in the
+ * project to resolve `import * as rnn from "rnn-workbook"`, as real ones in notebooks/ do.
+ */
+export function projectTempDir(): string {
+  const base = join(projectRoot(), ".vitest-tmp");
+  mkdirSync(base, { recursive: true });
+  return mkdtempSync(join(base, "nb-"));
+}
+
+/** Largest |a-b| / max(|a|, |b|, floor) over all elements. */
+export function relError(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-6): number {
+  expect(a.length).toBe(b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]) / Math.max(Math.abs(a[i]), Math.abs(b[i]), floor);
+    if (!(d <= worst)) worst = Number.isNaN(d) ? Infinity : Math.max(worst, d);
+  }
+  return worst;
+}
+
+/** Asserts |a - b| <= atol + rtol·|b| elementwise, naming the first offending index. */
+export function allclose(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  { rtol = 1e-5, atol = 1e-6, what = "values" } = {},
+): void {
+  expect(a.length, `${what}: length`).toBe(b.length);
+  for (let i = 0; i < a.length; i++) {
+    const ok = Math.abs(a[i] - b[i]) <= atol + rtol * Math.abs(b[i]);
+    if (!ok) expect.fail(`${what}[${i}]: ${a[i]} vs ${b[i]} (rtol ${rtol}, atol ${atol})`);
+  }
+}
+
+export interface Captured {
+  bundle: MimeBundle;
+  metadata: Record<string, unknown>;
+  displayId: string | undefined;
+  update: boolean;
+}
+
+/** Captures display outputs as if in a kernel (rich) while `fn` runs. */
+export async function captureOutputs(fn: () => unknown, rich = true): Promise<Captured[]> {
+  const got: Captured[] = [];
+  const sink: OutputSink = {
+    rich,
+    write: (bundle, metadata, displayId, update) =>
+      got.push({ bundle, metadata, displayId, update }),
+  };
+  const prev = setOutputSink(sink);
+  try {
+    await fn();
+  } finally {
+    setOutputSink(prev);
+  }
+  return got;
+}

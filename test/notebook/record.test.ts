@@ -1,0 +1,49 @@
+import { readFileSync, writeFileSync, mkdirSync } from "fs";
+import { join } from "path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { readMetrics, record } from "../../src/notebook/record";
+import { captureOutputs, tempDir } from "../helpers";
+
+let dir: string;
+const saved = process.env.RNN_REPORTS_DIR;
+beforeEach(() => {
+  dir = tempDir();
+  process.env.RNN_REPORTS_DIR = dir;
+});
+afterEach(() => {
+  process.env.RNN_REPORTS_DIR = saved;
+});
+
+describe("record", () => {
+  it("merges headline figures into reports/metrics.json", () => {
+    record("a.x", 1.5);
+    record("a.quick", true);
+    record("a.x", 2);
+    expect(JSON.parse(readFileSync(join(dir, "metrics.json"), "utf8"))).toEqual({
+      "a.quick": true,
+      "a.x": 2,
+    });
+  });
+
+  it("shows the figure with metadata the report index reads", async () => {
+    const got = await captureOutputs(() => record("text.val_loss", 1.5432109));
+    expect(got[0].metadata).toEqual({
+      "rnn-workbook": { metric: "text.val_loss", value: 1.5432109 },
+    });
+    expect(got[0].bundle["text/plain"]).toBe("recorded text.val_loss = 1.5432");
+  });
+
+  it("refuses NaN, infinities and bad names instead of writing them", () => {
+    expect(() => record("a.nan", NaN)).toThrow('record("a.nan"): value is NaN');
+    expect(() => record("a.inf", Infinity)).toThrow("only finite numbers");
+    expect(() => record("nodot", 1)).toThrow('name must look like "topic.metric_name"');
+    expect(readMetrics()).toEqual({});
+  });
+
+  it("does not overwrite a corrupt metrics file", () => {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "metrics.json"), "{oops");
+    expect(() => record("a.x", 1)).toThrow(/metrics\.json is not valid JSON .*: fix or delete it/);
+    expect(readFileSync(join(dir, "metrics.json"), "utf8")).toBe("{oops");
+  });
+});

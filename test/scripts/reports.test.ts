@@ -1,0 +1,156 @@
+import { spawnSync } from "child_process";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "fs";
+import { join } from "path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { extractMath, insertMath, texToSvg } from "../../scripts/lib/math.mjs";
+import {
+  externalRefs,
+  indexHtml,
+  nbconvertCommand,
+  renderReports,
+  MAX_REPORT_BYTES,
+} from "../../scripts/lib/reports.mjs";
+import { runNotebook } from "../../scripts/lib/runner.mjs";
+import { checkReports, chromiumPath } from "../../scripts/lib/browser-check.mjs";
+import { projectTempDir, tempDir } from "../helpers";
+import { writeNotebook } from "./nb";
+
+const hasNbconvert = spawnSync("jupyter", ["nbconvert", "--version"]).status === 0;
+const hasChromium = (() => {
+  try {
+    return Boolean(chromiumPath());
+  } catch {
+    return false;
+  }
+})();
+
+describe("math in markdown", () => {
+  it("finds inline and display TeX and leaves code alone", () => {
+    const { text, math } = extractMath(
+      "Let $h_t$ be \\(x\\), costs \\$3 and `$not$`:\n$$a_{t}^2$$\n```\n$code$\n```",
+    );
+    expect(text).toBe(
+      "Let RNNWBMATH2X be RNNWBMATH1X, costs \\$3 and `$not$`:\nRNNWBMATH0X\n```\n$code$\n```",
+    );
+    expect(math).toEqual([
+      { tex: "a_{t}^2", display: true },
+      { tex: "x", display: false },
+      { tex: "h_t", display: false },
+    ]);
+  });
+
+  it("renders TeX to SVG and refuses broken TeX with a one-line error", () => {
+    expect(texToSvg("\\sigma(x)", false)).toMatch(
+      /^<span class="rnnwb-math"><mjx-container[^>]*><svg/,
+    );
+    expect(insertMath("<p>RNNWBMATH0X</p>", [{ tex: "x^2", display: true }])).toContain(
+      "display:block",
+    );
+    expect(() => texToSvg("\\frac{", true)).toThrow(
+      'cannot render TeX "\\\\frac{": Missing close brace',
+    );
+  });
+});
+
+describe("report checks", () => {
+  it("flags anything loaded from outside the file, but not text inside inline scripts or links", () => {
+    const ok =
+      '<script>var u = "https://cdn.plot.ly/x.js";</script><a href="https://arxiv.org">paper</a><img src="data:image/png;base64,AA">';
+    expect(externalRefs(ok)).toEqual([]);
+    const bad =
+      '<script src="file:///usr/share/javascript/mathjax/MathJax.js"></script><link rel="stylesheet" href="https://x/y.css"><style>@import url("https://f/a.css");</style>';
+    expect(externalRefs(bad)).toEqual(
+      expect.arrayContaining([
+        "file:///usr/share/javascript/mathjax/MathJax.js",
+        "https://x/y.css",
+        "https://f/a.css",
+      ]),
+    );
+  });
+
+  it("lists each report with its headline figures in the index", () => {
+    const html = indexHtml([
+      {
+        name: "06-x",
+        title: "Stateful",
+        bytes: 2 ** 20,
+        metrics: [{ name: "electricity.stateful_rmse", value: 0.0412345 }],
+        quick: true,
+        seconds: 12.3,
+        ok: true,
+      },
+    ]);
+    expect(html).toContain('<a href="06-x.html">Stateful</a>');
+    expect(html).toContain("<code>electricity.stateful_rmse</code> = <b>0.04123</b>");
+    expect(html).toContain("<td>quick</td>");
+  });
+
+  it("says how to install nbconvert when it is missing", () => {
+    expect(() => nbconvertCommand({ RNN_NBCONVERT: "no-such-nbconvert-binary" })).toThrow(
+      'nbconvert is not installed ("no-such-nbconvert-binary" failed): apt-get install jupyter-nbconvert (Debian) or pip install nbconvert',
+    );
+  });
+
+  it("asks for executed notebooks first when there are none", () => {
+    expect(() => renderReports(tempDir())).toThrow("run `npm run notebooks`");
+  });
+});
+
+describe.runIf(hasNbconvert)("rendered reports (nbconvert present)", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = tempDir();
+    const src = projectTempDir();
+    mkdirSync(join(dir, "notebooks"));
+    const path = writeNotebook(src, "demo", [
+      {
+        md: "# Demo report\n\nThe update is $h_t = \\tanh(W_{xh} x_t + W_{hh} h_{t-1} + b_h)$ and\n$$\\frac{\\partial L}{\\partial h_t} = \\sum_{k \\ge t} \\frac{\\partial L_k}{\\partial h_t}$$",
+      },
+      'import * as rnn from "rnn-workbook";\nawait rnn.setup();',
+      "rnn.plot({ data: [{ y: [1, 3, 2] }], layout: { title: { text: 'A' } } });\nrnn.plot({ data: [{ z: [[1, 2], [3, 4]], type: 'heatmap' }] });",
+      "rnn.record('demo.value', 0.5);",
+    ]);
+    const r = await runNotebook(path, {
+      outDir: join(dir, "notebooks"),
+      quick: true,
+      env: { RNN_REPORTS_DIR: dir },
+    });
+    expect(r.ok).toBe(true);
+  });
+
+  it("writes one self-contained HTML per notebook, with math as SVG and plotly embedded once", () => {
+    const reports = renderReports(dir);
+    expect(reports.map((r: { name: string }) => r.name)).toEqual(["demo"]);
+    const html = readFileSync(join(dir, "demo.html"), "utf8");
+    expect(externalRefs(html)).toEqual([]);
+    expect(html).not.toContain("file://");
+    expect(html).not.toContain("RNNWBMATH");
+    expect((html.match(/class="rnnwb-math"/g) ?? []).length).toBe(2);
+    expect((html.match(/var __rnnwbDefine = window\.define/g) ?? []).length).toBe(1);
+    expect(statSync(join(dir, "demo.html")).size).toBeLessThan(MAX_REPORT_BYTES);
+    const index = readFileSync(join(dir, "index.html"), "utf8");
+    expect(index).toContain("Demo report");
+    expect(index).toContain("<code>demo.value</code> = <b>0.5</b>");
+  });
+
+  it.runIf(hasChromium)(
+    "draws every chart in headless Chromium with nothing loaded from outside",
+    async () => {
+      if (!existsSync(join(dir, "demo.html"))) renderReports(dir);
+      const leaky = join(dir, "leaky.html");
+      writeFileSync(
+        leaky,
+        '<html><body><script src="https://cdn.example.com/x.js"></script></body></html>',
+      );
+      const [demo, leak] = await checkReports([join(dir, "demo.html"), leaky], {
+        timeoutMs: 15_000,
+      });
+      expect(demo.charts).toBe(2);
+      expect(demo.drawn).toBe(2);
+      expect(demo.math).toBe(2);
+      expect(demo.blocked).toEqual([]);
+      expect(demo.errors).toEqual([]);
+      expect(leak.blocked).toEqual(["https://cdn.example.com/x.js"]);
+    },
+  );
+});

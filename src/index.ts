@@ -21,3 +21,27 @@ export { record, readMetrics, metricsPath } from "./notebook/record";
 export type { MetricValue } from "./notebook/record";
 export { setup } from "./notebook/setup";
 export type { SetupInfo } from "./notebook/setup";
+
+// ── the library core: cells, unrolling, BPTT, compositions, training ──
+export { simpleRNN } from "./cells/simple";
+export type { SimpleRNNOptions } from "./cells/simple";
+export { lstm } from "./cells/lstm";
+export type { LSTMOptions } from "./cells/lstm";
+export { gru } from "./cells/gru";
+export type { GRUOptions } from "./cells/gru";
+export { countParams } from "./cells/cell";
+export type { Cell, Carry, Params, Cache, StepRecord } from "./cells/cell";
+export { unroll } from "./scan";
+export { zeroCarry, disposeAll } from "./layer";
+export type { Layer, Pass, Grads, ForwardOptions, BackwardOptions } from "./layer";
+export { reverse, bidirectional, stack, MERGE_MODES } from "./compose";
+export type { MergeMode } from "./compose";
+export { maskFromLengths } from "./mask";
+export { softmaxCrossEntropy, meanSquaredError, LOSSES } from "./loss";
+export type { LossName, LossValue } from "./loss";
+export { model, initModel, modelParamCount, lossAndGrads } from "./model";
+export type { Model, ModelOptions, Batch, OutputMode, LossAndGrads, LossAndGradsOptions } from "./model";
+export { clipByGlobalNorm, clipByValue, globalNorm } from "./clip";
+export { trainer, trainTruncated, makeOptimizer, OPTIMIZERS } from "./train";
+export type { Trainer, TrainerOptions, StepResult, StepOptions, OptimizerName, TruncatedOptions } from "./train";
+export { glorotUniform, orthogonal, rng } from "./init";

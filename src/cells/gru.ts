@@ -1,0 +1,128 @@
+/**
+ * GRU (Cho et al. 2014), gate order z, r, n (update, reset, candidate) as in tf.layers/Keras.
+ *
+ * Reset after (default; cuDNN, Keras' default, PyTorch):
+ *   [a_z a_r a_n] = x_t Wx + bx,   [u_z u_r u_n] = h_{t−1} Wh + bh     Wx [D,3H], Wh [H,3H]
+ *   z = σ(a_z + u_z),  r = σ(a_r + u_r)
+ *   n = tanh(a_n + r ⊙ u_n)
+ *   h_t = z ⊙ h_{t−1} + (1 − z) ⊙ n
+ *
+ * Reset before (Cho 2014 as written; what tf.layers implements):
+ *   [a_z a_r a_n] = x_t Wx + b,    [u_z u_r] = h_{t−1} Whzr                Whzr [H,2H], Whn [H,H]
+ *   z = σ(a_z + u_z),  r = σ(a_r + u_r)
+ *   n = tanh(a_n + (r ⊙ h_{t−1}) Whn)
+ *   h_t = z ⊙ h_{t−1} + (1 − z) ⊙ n
+ *
+ * Reset-after is the default: it is the variant pretrained weights (Keras, PyTorch, cuDNN) use,
+ * and its recurrent product h_{t−1} Wh for all three gates is one matMul that does not wait for
+ * r, so a step is one op shorter. Reset-before is there for tf.layers parity and for Cho 2014.
+ *
+ * Backward, with dh = ∂L/∂h_t:
+ *   dz = dh ⊙ (h_{t−1} − n);  dn = dh ⊙ (1 − z);  dh_{t−1} = dh ⊙ z + …
+ *   da_n = dn ⊙ (1 − n²)
+ *   after:  dr = da_n ⊙ u_n;  du_n = da_n ⊙ r
+ *   before: d(r⊙h) = da_n Whnᵀ;  dr = d(r⊙h) ⊙ h_{t−1};  dh_{t−1} += d(r⊙h) ⊙ r;  dWhn += (r⊙h)ᵀ da_n
+ *   da_z = dz ⊙ z(1 − z);  da_r = dr ⊙ r(1 − r)
+ */
+import * as tf from "@tensorflow/tfjs";
+import { bias, glorotUniform, orthogonal, subSeed } from "../init";
+import { Cell, checkSizes } from "./cell";
+
+export interface GRUOptions {
+  inputSize: number;
+  hiddenSize: number;
+  /** Apply the reset gate after the recurrent product (default) or before it (tf.layers). */
+  resetAfter?: boolean;
+}
+
+const sigmoidGrad = (d: tf.Tensor, s: tf.Tensor) => tf.mul(d, tf.mul(s, tf.sub(1, s))); // d ⊙ σ(1 − σ)
+
+export function gru({ inputSize, hiddenSize, resetAfter = true }: GRUOptions): Cell {
+  checkSizes("gru", inputSize, hiddenSize);
+  const H = hiddenSize;
+  const D = inputSize;
+  const mm = (a: tf.Tensor, b: tf.Tensor, ta = false, tb = false) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, ta, tb);
+
+  if (resetAfter) {
+    return {
+      name: "gru",
+      inputSize,
+      hiddenSize,
+      carryNames: ["h"],
+      shapes: { Wx: [D, 3 * H], Wh: [H, 3 * H], bx: [3 * H], bh: [3 * H] },
+      init: (seed) => ({ Wx: glorotUniform(D, 3 * H, subSeed(seed, 0)), Wh: orthogonal(H, 3, subSeed(seed, 1)), bx: bias(3 * H), bh: bias(3 * H) }),
+
+      step(p, prev, x) {
+        const [az, ar, an] = tf.split(tf.add(mm(x, p.Wx), p.bx), 3, 1); //         x Wx + bx
+        const [uz, ur, un] = tf.split(tf.add(mm(prev.h, p.Wh), p.bh), 3, 1); //    h Wh + bh
+        const z = tf.sigmoid(tf.add(az, uz)); //                                    update gate
+        const r = tf.sigmoid(tf.add(ar, ur)); //                                    reset gate
+        const n = tf.tanh(tf.add(an, tf.mul(r, un))); //                            candidate
+        const h = tf.add(n, tf.mul(z, tf.sub(prev.h, n))) as tf.Tensor2D; //       z ⊙ h + (1 − z) ⊙ n
+        return { next: { h }, cache: { z, r, n, un } };
+      },
+
+      backStep(p, { x, prev, cache }, dNext) {
+        const { z, r, n, un } = cache;
+        const dh = dNext.h;
+        const dz = tf.mul(dh, tf.sub(prev.h, n)); //                                ∂h/∂z = h_{t−1} − n
+        const dan = tf.mul(tf.mul(dh, tf.sub(1, z)), tf.sub(1, tf.square(n))); //  dn ⊙ (1 − n²)
+        const dr = tf.mul(dan, un); //                                              ∂a/∂r = u_n
+        const dun = tf.mul(dan, r); //                                              ∂a/∂u_n = r
+        const daz = sigmoidGrad(dz, z);
+        const dar = sigmoidGrad(dr, r);
+        const dax = tf.concat([daz, dar, dan], 1); //                               [B, 3H]
+        const duh = tf.concat([daz, dar, dun], 1); //                               [B, 3H]
+        return {
+          dPrev: { h: tf.add(tf.mul(dh, z), mm(duh, p.Wh, false, true)) as tf.Tensor2D }, // dh ⊙ z + du Whᵀ
+          dx: mm(dax, p.Wx, false, true) as tf.Tensor2D,
+          dParams: { Wx: mm(x, dax, true), Wh: mm(prev.h, duh, true), bx: tf.sum(dax, 0), bh: tf.sum(duh, 0) },
+        };
+      },
+    };
+  }
+
+  return {
+    name: "gru+reset-before",
+    inputSize,
+    hiddenSize,
+    carryNames: ["h"],
+    shapes: { Wx: [D, 3 * H], Whzr: [H, 2 * H], Whn: [H, H], b: [3 * H] },
+    init(seed) {
+      const Wh = orthogonal(H, 3, subSeed(seed, 1));
+      const [Whzr, Whn] = tf.split(Wh, [2 * H, H], 1);
+      Wh.dispose();
+      return { Wx: glorotUniform(D, 3 * H, subSeed(seed, 0)), Whzr, Whn, b: bias(3 * H) };
+    },
+
+    step(p, prev, x) {
+      const [az, ar, an] = tf.split(tf.add(mm(x, p.Wx), p.b), 3, 1); //          x Wx + b
+      const [uz, ur] = tf.split(mm(prev.h, p.Whzr), 2, 1); //                      h Whzr
+      const z = tf.sigmoid(tf.add(az, uz)); //                                      update gate
+      const r = tf.sigmoid(tf.add(ar, ur)); //                                      reset gate
+      const rh = tf.mul(r, prev.h); //                                              r ⊙ h_{t−1}
+      const n = tf.tanh(tf.add(an, mm(rh, p.Whn))); //                              candidate
+      const h = tf.add(n, tf.mul(z, tf.sub(prev.h, n))) as tf.Tensor2D; //         z ⊙ h + (1 − z) ⊙ n
+      return { next: { h }, cache: { z, r, n, rh } };
+    },
+
+    backStep(p, { x, prev, cache }, dNext) {
+      const { z, r, n, rh } = cache;
+      const dh = dNext.h;
+      const dz = tf.mul(dh, tf.sub(prev.h, n)); //                                  ∂h/∂z = h_{t−1} − n
+      const dan = tf.mul(tf.mul(dh, tf.sub(1, z)), tf.sub(1, tf.square(n))); //    dn ⊙ (1 − n²)
+      const drh = mm(dan, p.Whn, false, true); //                                   da_n Whnᵀ
+      const dr = tf.mul(drh, prev.h); //                                            ∂(r⊙h)/∂r = h
+      const daz = sigmoidGrad(dz, z);
+      const dar = sigmoidGrad(dr, r);
+      const duzr = tf.concat([daz, dar], 1); //                                     [B, 2H]
+      const dax = tf.concat([daz, dar, dan], 1); //                                 [B, 3H]
+      const dhPrev = tf.add(tf.add(tf.mul(dh, z), tf.mul(drh, r)), mm(duzr, p.Whzr, false, true));
+      return {
+        dPrev: { h: dhPrev as tf.Tensor2D },
+        dx: mm(dax, p.Wx, false, true) as tf.Tensor2D,
+        dParams: { Wx: mm(x, dax, true), Whzr: mm(prev.h, duzr, true), Whn: mm(rh, dan, true), b: tf.sum(dax, 0) },
+      };
+    },
+  };
+}

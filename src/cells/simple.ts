@@ -1,0 +1,60 @@
+/**
+ * SimpleRNN (Elman 1990):
+ *
+ *   a_t = x_t Wxh + h_{t−1} Whh + bh
+ *   h_t = tanh(a_t)          (or relu(a_t))
+ *
+ * Backward, with dh = ∂L/∂h_t (output gradient plus the one from step t+1):
+ *
+ *   da = dh ⊙ (1 − h_t²)     (relu: dh ⊙ [h_t > 0])
+ *   dWxh += x_tᵀ da,  dWhh += h_{t−1}ᵀ da,  dbh += Σ_batch da
+ *   dh_{t−1} = da Whhᵀ,  dx_t = da Wxhᵀ
+ */
+import * as tf from "@tensorflow/tfjs";
+import { bias, glorotUniform, orthogonal, subSeed } from "../init";
+import { Cell, checkSizes } from "./cell";
+
+export interface SimpleRNNOptions {
+  inputSize: number;
+  hiddenSize: number;
+  /** Nonlinearity of the state update. */
+  activation?: "tanh" | "relu";
+}
+
+export function simpleRNN({ inputSize, hiddenSize, activation = "tanh" }: SimpleRNNOptions): Cell {
+  checkSizes("simpleRNN", inputSize, hiddenSize);
+  if (activation !== "tanh" && activation !== "relu") {
+    throw new Error(`simpleRNN: activation must be "tanh" or "relu" (got ${JSON.stringify(activation)})`);
+  }
+  const H = hiddenSize;
+  return {
+    name: activation === "tanh" ? "simple" : "simple+relu",
+    inputSize,
+    hiddenSize,
+    carryNames: ["h"],
+    shapes: { Wxh: [inputSize, H], Whh: [H, H], bh: [H] },
+    init: (seed) => ({ Wxh: glorotUniform(inputSize, H, subSeed(seed, 0)), Whh: orthogonal(H, 1, subSeed(seed, 1)), bh: bias(H) }),
+
+    step({ Wxh, Whh, bh }, prev, x) {
+      const a = tf.add(tf.add(tf.matMul(x, Wxh as tf.Tensor2D), tf.matMul(prev.h, Whh as tf.Tensor2D)), bh); // [B, H]
+      const h = (activation === "tanh" ? tf.tanh(a) : tf.relu(a)) as tf.Tensor2D; //                                          [B, H]
+      return { next: { h }, cache: {} };
+    },
+
+    backStep({ Wxh, Whh }, { x, prev, next }, dNext) {
+      const dh = dNext.h; //                                                       [B, H]
+      const da = activation === "tanh"
+        ? tf.mul(dh, tf.sub(1, tf.square(next.h))) //                              tanh' = 1 − h²
+        : tf.mul(dh, tf.step(next.h)); //                                          relu' = [h > 0]
+      return {
+        dPrev: { h: tf.matMul(da, Whh as tf.Tensor2D, false, true) }, //           da Whhᵀ
+        dx: tf.matMul(da, Wxh as tf.Tensor2D, false, true), //                     da Wxhᵀ
+        dParams: {
+          Wxh: tf.matMul(x, da, true, false), //                                   xᵀ da
+          Whh: tf.matMul(prev.h, da, true, false), //                              h_{t−1}ᵀ da
+          bh: tf.sum(da, 0), //                                                    Σ_batch da
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,152 @@
+/**
+ * A model: a recurrent layer (any Layer: a cell unrolled, stacked, bidirectional) and a dense
+ * head on its outputs, trained with a loss.
+ *
+ *   many-to-many ("sequence"):  ŷ_t = y_t Why + by  at every step, loss averaged over real steps
+ *   many-to-one  ("last"):      ŷ   = y_{last} Why + by  with y_{last} the last real step
+ *
+ * `lossAndGrads` is one forward and one backward pass; it returns the loss, the gradients of
+ * every parameter (layer names plus "head.Why", "head.by") and the final carry.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { glorotUniform, subSeed, bias } from "./init";
+import { Carry, checkSequence, disposeAll, Layer, Params, prefixed } from "./layer";
+import { LossName, lossFunction } from "./loss";
+import { countParams } from "./cells/cell";
+
+export type OutputMode = "sequence" | "last";
+
+export interface Model {
+  readonly layer: Layer;
+  readonly outputSize: number;
+  readonly output: OutputMode;
+  readonly loss: LossName;
+  readonly shapes: Readonly<Record<string, readonly number[]>>;
+}
+
+export interface ModelOptions {
+  layer: Layer;
+  /** Width of the head's output (vocabulary size, or 1 for a regression). */
+  outputSize: number;
+  /** A prediction at every step, or one after the last real step. */
+  output?: OutputMode;
+  loss?: LossName;
+}
+
+export function model({ layer, outputSize, output = "sequence", loss = "softmax" }: ModelOptions): Model {
+  if (!Number.isInteger(outputSize) || outputSize <= 0) throw new Error(`model: outputSize must be a positive integer (got ${outputSize})`);
+  if (output !== "sequence" && output !== "last") throw new Error(`model: output must be "sequence" or "last" (got ${JSON.stringify(output)})`);
+  lossFunction(loss);
+  const H = layer.outputSize;
+  return { layer, outputSize, output, loss, shapes: { ...layer.shapes, "head.Why": [H, outputSize], "head.by": [outputSize] } };
+}
+
+/** Seeded initial parameters of a model. */
+export function initModel(m: Model, seed: number): Params {
+  return { ...m.layer.init(subSeed(seed, 0)), "head.Why": glorotUniform(m.layer.outputSize, m.outputSize, subSeed(seed, 1)), "head.by": bias(m.outputSize) };
+}
+
+/** Number of scalar parameters of a model. */
+export function modelParamCount(m: Model): number {
+  return countParams(m.shapes);
+}
+
+export interface Batch {
+  /** Inputs: T tensors [B, D]. */
+  xs: tf.Tensor2D[];
+  /** Targets per step [B, O] (output "sequence"): one-hot for softmax, values for mse. */
+  targets?: tf.Tensor2D[];
+  /** Target after the last real step [B, O] (output "last"). */
+  target?: tf.Tensor2D;
+  /** [B, T] mask of real steps (variable-length batches). */
+  mask?: tf.Tensor2D;
+  /** Carry to start from (stateful use). */
+  carry?: Carry;
+}
+
+export interface LossAndGradsOptions {
+  /** Truncation k2 of the carry gradient (see unroll). */
+  truncate?: number;
+  /** Also return ‖∂L/∂h_t‖ per step. */
+  gradNorms?: boolean;
+}
+
+export interface LossAndGrads {
+  loss: number;
+  /** Gradients by parameter name; the caller owns (and disposes) them. */
+  grads: Params;
+  /** Final carry; the caller owns it (pass it as the next batch's carry, or dispose it). */
+  carry: Carry;
+  gradNorms?: Record<string, number[]>;
+}
+
+/** One forward and backward pass of the model on a batch. */
+export function lossAndGrads(m: Model, p: Params, batch: Batch, { truncate, gradNorms = false }: LossAndGradsOptions = {}): LossAndGrads {
+  const { xs, targets, target, mask, carry } = batch;
+  const B = checkSequence("model", xs, m.layer.inputSize);
+  const T = xs.length;
+  const O = m.outputSize;
+  if (m.output === "sequence") checkSequence("model", targets, O, "targets");
+  if (m.output === "sequence" && targets!.length !== T) throw new Error(`model: targets must have one [${B}, ${O}] tensor per step (${T}), got ${targets!.length}`);
+  if (m.output === "sequence" && targets![0].shape[0] !== B) throw new Error(`model: targets[0] must be [${B}, ${O}] (got [${targets![0].shape}])`);
+  if (m.output === "last" && !(target instanceof tf.Tensor && target.rank === 2 && target.shape[0] === B && target.shape[1] === O)) {
+    throw new Error(`model: target must be [${B}, ${O}] for output "last"`);
+  }
+  const Why = p["head.Why"] as tf.Tensor2D;
+  const by = p["head.by"];
+  const f = lossFunction(m.loss);
+  const pass = m.layer.forward(p, xs, { carry, mask });
+  try {
+    return tf.tidy(() => {
+      // weights w_t [B, 1] of each step in the loss: the mask, or 1
+      const w: tf.Tensor2D[] = mask ? tf.split(tf.transpose(mask), T, 0).map((r) => tf.transpose(r) as tf.Tensor2D) : [];
+      const dys: (tf.Tensor2D | null)[] = new Array(T).fill(null);
+      let dWhy: tf.Tensor = tf.zerosLike(Why);
+      let dby: tf.Tensor = tf.zerosLike(by);
+      let total: tf.Tensor = tf.scalar(0);
+      const head = (y: tf.Tensor2D, yTrue: tf.Tensor2D, weight: tf.Tensor2D | null, denom: tf.Scalar) => {
+        const z = tf.add(tf.matMul(y, Why), by) as tf.Tensor2D; //                 ŷ = y Why + by   [B, O]
+        const { losses, dz } = f(z, yTrue);
+        const wl = weight ? tf.mul(losses, tf.reshape(weight, [B])) : losses;
+        const dzw = tf.div(weight ? tf.mul(dz, weight) : dz, denom) as tf.Tensor2D; // ∂L/∂ŷ
+        total = tf.add(total, tf.div(tf.sum(wl), denom));
+        dWhy = tf.add(dWhy, tf.matMul(y, dzw, true, false)); //                      yᵀ dz
+        dby = tf.add(dby, tf.sum(dzw, 0));
+        return tf.matMul(dzw, Why, false, true) as tf.Tensor2D; //                   dy = dz Whyᵀ
+      };
+      if (m.output === "sequence") {
+        const denom = mask ? (tf.sum(mask) as tf.Scalar) : tf.scalar(B * T);
+        for (let t = 0; t < T; t++) dys[t] = head(pass.ys[t], targets![t], mask ? w[t] : null, denom);
+      } else {
+        // y_last: per example, the output at its last real step (the final one without a mask)
+        const lastOf = mask ? lastStepSelectors(mask) : null; //                     T × [B, 1] one-hot in time
+        const yLast = lastOf ? (tf.addN(pass.ys.map((y, t) => tf.mul(y, lastOf[t]))) as tf.Tensor2D) : pass.ys[T - 1];
+        const dyLast = head(yLast, target!, null, tf.scalar(B));
+        for (let t = 0; t < T; t++) dys[t] = lastOf ? (tf.mul(dyLast, lastOf[t]) as tf.Tensor2D) : t === T - 1 ? dyLast : null;
+      }
+      const g = pass.backward(dys, { truncate, gradNorms });
+      disposeAll(g.dxs, g.dCarry);
+      const loss = total.dataSync()[0];
+      const carryOut = Object.fromEntries(Object.entries(pass.carry).map(([k, v]) => [k, tf.clone(v)]));
+      const result: LossAndGrads = { loss, grads: { ...g.dParams, ...prefixed({ Why: dWhy, by: dby }, "head.") }, carry: carryOut };
+      if (g.gradNorms) result.gradNorms = g.gradNorms;
+      return result as unknown as tf.TensorContainer;
+    }) as unknown as LossAndGrads;
+  } finally {
+    pass.dispose();
+  }
+}
+
+/** For a [B, T] mask: T selectors [B, 1], 1 where t is the example's last real step. */
+function lastStepSelectors(mask: tf.Tensor2D): tf.Tensor2D[] {
+  const [B, T] = mask.shape;
+  const v = mask.dataSync();
+  const sel = Array.from({ length: T }, () => new Float32Array(B));
+  for (let b = 0; b < B; b++) {
+    let last = -1;
+    for (let t = 0; t < T; t++) if (v[b * T + t] === 1) last = t;
+    if (last < 0) throw new Error(`model: mask row ${b} has no real step; every sequence needs at least one`);
+    sel[last][b] = 1;
+  }
+  return sel.map((s) => tf.tensor2d(s, [B, 1]));
+}

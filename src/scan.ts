@@ -1,0 +1,115 @@
+/**
+ * Unrolling a cell over time (the scan) and backpropagation through time (the reverse scan).
+ *
+ *   forward:  carry_t = step(carry_{t−1}, x_t),  y_t = carry_t.h            t = 1 … T
+ *   backward: dcarry_{t−1} = backStep(dcarry_t + dy_t),  dθ = Σ_t dθ_t      t = T … 1
+ *
+ * With a mask m_t [B, 1]:  carry_t = m_t ⊙ step(carry_{t−1}, x_t) + (1 − m_t) ⊙ carry_{t−1},
+ * so a padded step leaves the carry as it was. With `truncate: k2` the carry gradient is not
+ * passed from step t to t−1 when t is a multiple of k2.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Carry, Cell, Params, StepRecord } from "./cells/cell";
+import { maskSteps } from "./mask";
+import { checkCarry, checkGradients, checkParams, checkSequence, disposeAll, Grads, Layer, Pass, zeroCarry } from "./layer";
+
+/** Checks a truncation length. */
+export function checkTruncate(what: string, k2: number | undefined): void {
+  if (k2 !== undefined && (!Number.isInteger(k2) || k2 <= 0)) throw new Error(`${what}: truncate must be a positive integer number of steps (got ${k2})`);
+}
+
+/** The Layer that runs `cell` over a sequence. */
+export function unroll(cell: Cell): Layer {
+  const H = cell.hiddenSize;
+  const carrySizes = Object.fromEntries(cell.carryNames.map((k) => [k, H]));
+  const layer: Layer = {
+    name: cell.name,
+    inputSize: cell.inputSize,
+    outputSize: H,
+    shapes: cell.shapes,
+    carrySizes,
+    init: (seed) => cell.init(seed),
+
+    forward(p, xs, { carry, mask } = {}): Pass {
+      const B = checkSequence(cell.name, xs, cell.inputSize);
+      checkParams(cell.name, p, cell.shapes);
+      if (carry !== undefined) checkCarry(cell.name, carry, carrySizes, B);
+      const T = xs.length;
+      const m = mask === undefined ? null : maskSteps(cell.name, mask, B, T);
+      const initial = carry ?? zeroCarry(layer, B);
+
+      const records: StepRecord[] = []; //   what each step's backward needs
+      const states: Carry[] = []; //          carry after each step (= next, or masked blend)
+      let prev = initial;
+      for (let t = 0; t < T; t++) {
+        const out = tf.tidy(() => {
+          const { next, cache } = cell.step(p, prev, xs[t]);
+          if (m === null) return { next, cache, state: next };
+          const keep = tf.sub(1, m[t]); //                                   1 − m_t
+          const state = Object.fromEntries(Object.keys(next).map((k) => [k, tf.add(tf.mul(m[t], next[k]), tf.mul(keep, prev[k]))]));
+          return { next, cache, state };
+        }) as { next: Carry; cache: StepRecord["cache"]; state: Carry };
+        records.push({ x: xs[t], prev, next: out.next, cache: out.cache });
+        states.push(out.state);
+        prev = out.state;
+      }
+
+      return {
+        ys: states.map((s) => s.h),
+        carry: prev,
+
+        backward(dys, { dCarry, truncate, gradNorms = false } = {}): Grads {
+          checkGradients(cell.name, dys, T, B, H);
+          checkTruncate(cell.name, truncate);
+          if (dCarry !== undefined) checkCarry(cell.name, dCarry, carrySizes, B, "dCarry");
+          let dState: Carry = dCarry ? tf.tidy(() => Object.fromEntries(Object.entries(dCarry).map(([k, v]) => [k, tf.clone(v)]))) : zeroCarry(layer, B);
+          let dParams: Params | null = null;
+          const dxs: tf.Tensor2D[] = new Array(T);
+          const norms: tf.Scalar[] = [];
+          for (let t = T - 1; t >= 0; t--) {
+            const out = tf.tidy(() => {
+              const dy = dys[t];
+              const dS: Carry = dy ? { ...dState, h: tf.add(dState.h, dy) } : dState; //  ∂L/∂carry_t
+              const norm = gradNorms ? tf.norm(dS.h) : undefined;
+              let dNext = dS; //                                                           into the cell
+              let dHeld: Carry | null = null; //                                           past a padded step
+              if (m !== null) {
+                const keep = tf.sub(1, m[t]);
+                dNext = Object.fromEntries(Object.entries(dS).map(([k, v]) => [k, tf.mul(v, m[t])]));
+                dHeld = Object.fromEntries(Object.entries(dS).map(([k, v]) => [k, tf.mul(v, keep)]));
+              }
+              const step = cell.backStep(p, records[t], dNext);
+              let dPrev: Carry = dHeld ? Object.fromEntries(Object.keys(step.dPrev).map((k) => [k, tf.add(step.dPrev[k], dHeld![k])])) : step.dPrev;
+              if (truncate !== undefined && t % truncate === 0) dPrev = Object.fromEntries(Object.entries(dPrev).map(([k, v]) => [k, tf.zerosLike(v)]));
+              const acc = dParams === null ? step.dParams : Object.fromEntries(Object.keys(step.dParams).map((k) => [k, tf.add(dParams![k], step.dParams[k])]));
+              return { dPrev, dx: step.dx, acc, norm };
+            }) as { dPrev: Carry; dx: tf.Tensor2D; acc: Params; norm: tf.Scalar | undefined };
+            disposeAll(dState, dParams);
+            dState = out.dPrev;
+            dParams = out.acc;
+            dxs[t] = out.dx;
+            if (out.norm) norms.push(out.norm);
+          }
+          const result: Grads = { dParams: dParams as Params, dxs, dCarry: dState };
+          if (gradNorms) {
+            const stacked = tf.stack(norms);
+            const values = Array.from(stacked.dataSync()).reverse(); //        back in time order
+            disposeAll(norms, stacked);
+            result.gradNorms = { h: values };
+          }
+          return result;
+        },
+
+        dispose() {
+          disposeAll(
+            records.map((r) => [r.next, r.cache]),
+            states,
+            m,
+            carry === undefined ? initial : null,
+          );
+        },
+      };
+    },
+  };
+  return layer;
+}

@@ -1,0 +1,176 @@
+/**
+ * Training: parameters as tf.Variables, gradients from our BPTT, updates by a tfjs optimizer.
+ *
+ *   const tr = trainer({ model: m, seed: 1, optimizer: "adam", learningRate: 1e-3, clipNorm: 5 });
+ *   const { loss } = tr.step(batch);          // one update
+ *   tr.dispose();
+ *
+ * Stateful training (`stateful: true`) passes each step's final carry to the next step;
+ * `resetState()` starts again from zeros. A NaN or infinite loss stops training with an error
+ * before any parameter changes.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { Carry, disposeAll, Params } from "./layer";
+import { Batch, initModel, lossAndGrads, Model } from "./model";
+import { clipByGlobalNorm, clipByValue, globalNorm } from "./clip";
+
+export type OptimizerName = "adam" | "rmsprop" | "sgd" | "adagrad";
+export const OPTIMIZERS: readonly OptimizerName[] = ["adam", "rmsprop", "sgd", "adagrad"];
+
+export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
+  if (!(Number.isFinite(learningRate) && learningRate > 0)) throw new Error(`trainer: learningRate must be a positive number (got ${learningRate})`);
+  if (name === "adam") return tf.train.adam(learningRate);
+  if (name === "rmsprop") return tf.train.rmsprop(learningRate);
+  if (name === "sgd") return tf.train.sgd(learningRate);
+  if (name === "adagrad") return tf.train.adagrad(learningRate);
+  throw new Error(`trainer: optimizer must be one of ${OPTIMIZERS.join(", ")} (got ${JSON.stringify(name)})`);
+}
+
+export interface TrainerOptions {
+  model: Model;
+  /** Seed of the initial parameters (ignored when `params` is given). */
+  seed?: number;
+  /** Start from these parameters (copied). */
+  params?: Params;
+  optimizer?: OptimizerName;
+  learningRate?: number;
+  /** Clip gradients to this global norm. */
+  clipNorm?: number;
+  /** Clip each gradient element to ±clipValue. */
+  clipValue?: number;
+  /** Carry the final state of each step into the next. */
+  stateful?: boolean;
+}
+
+export interface StepResult {
+  loss: number;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+  /** ‖∂L/∂h_t‖ per step, when asked for. */
+  gradNorms?: Record<string, number[]>;
+  /** The final carry, when asked for with `returnCarry` (the caller disposes it). */
+  carry?: Carry;
+}
+
+export interface StepOptions {
+  /** Truncation k2 of the carry gradient. */
+  truncate?: number;
+  /** Also return ‖∂L/∂h_t‖ per step. */
+  gradNorms?: boolean;
+  /** Hand back the final carry (for chaining chunks by hand). */
+  returnCarry?: boolean;
+}
+
+export interface Trainer {
+  readonly model: Model;
+  /** The parameters (tf.Variables), by name. */
+  readonly params: Params;
+  /** Steps taken. */
+  readonly steps: number;
+  step(batch: Batch, options?: StepOptions): StepResult;
+  /** Forgets the carried state (stateful training): the next step starts from zeros. */
+  resetState(): void;
+  dispose(): void;
+}
+
+let trainerCount = 0;
+
+export function trainer({ model, seed = 0, params, optimizer = "adam", learningRate = 1e-3, clipNorm, clipValue, stateful = false }: TrainerOptions): Trainer {
+  const opt = makeOptimizer(optimizer, learningRate);
+  if (clipNorm !== undefined && !(clipNorm > 0)) throw new Error(`trainer: clipNorm must be a positive number (got ${clipNorm})`);
+  if (clipValue !== undefined && !(clipValue > 0)) throw new Error(`trainer: clipValue must be a positive number (got ${clipValue})`);
+  const id = `rnnwb${++trainerCount}`;
+  const initial = params ?? initModel(model, seed);
+  const vars: Record<string, tf.Variable> = {};
+  for (const [k, v] of Object.entries(initial)) vars[k] = tf.variable(v, true, `${id}/${k}`);
+  if (!params) disposeAll(initial);
+  let state: Carry | undefined;
+  let steps = 0;
+  const dropState = () => {
+    disposeAll(state);
+    state = undefined;
+  };
+  return {
+    model,
+    params: vars,
+    get steps() {
+      return steps;
+    },
+    step(batch, { truncate, gradNorms = false, returnCarry = false } = {}) {
+      const r = lossAndGrads(model, vars, { ...batch, carry: batch.carry ?? (stateful ? state : undefined) }, { truncate, gradNorms });
+      let grads = r.grads;
+      try {
+        if (!Number.isFinite(r.loss)) {
+          throw new Error(`training stopped at step ${steps + 1}: the loss is ${r.loss}; lower the learning rate or clip gradients (clipNorm)`);
+        }
+        let norm: number;
+        if (clipNorm !== undefined) {
+          const c = clipByGlobalNorm(grads, clipNorm);
+          disposeAll(grads);
+          grads = c.grads;
+          norm = c.norm;
+        } else norm = globalNorm(grads);
+        if (!Number.isFinite(norm)) throw new Error(`training stopped at step ${steps + 1}: the gradient norm is ${norm}; lower the learning rate or clip gradients`);
+        if (clipValue !== undefined) {
+          const c = clipByValue(grads, clipValue);
+          disposeAll(grads);
+          grads = c;
+        }
+        opt.applyGradients(Object.fromEntries(Object.entries(grads).map(([k, g]) => [`${id}/${k}`, g])));
+        steps += 1;
+        const out: StepResult = { loss: r.loss, gradNorm: norm };
+        if (r.gradNorms) out.gradNorms = r.gradNorms;
+        if (returnCarry) out.carry = r.carry;
+        else if (stateful) {
+          dropState();
+          state = r.carry;
+        } else disposeAll(r.carry);
+        return out;
+      } catch (e) {
+        disposeAll(r.carry);
+        throw e;
+      } finally {
+        disposeAll(grads);
+      }
+    },
+    resetState: dropState,
+    dispose() {
+      dropState();
+      disposeAll(vars);
+      opt.dispose();
+    },
+  };
+}
+
+export interface TruncatedOptions {
+  /** Update every k1 steps. */
+  k1: number;
+  /** Backpropagate at most k2 steps (k2 ≤ k1; k2 = k1 is char-rnn's truncated BPTT). */
+  k2?: number;
+}
+
+/**
+ * Truncated BPTT(k1, k2) over one long batch: the sequence is cut into chunks of k1 steps,
+ * with one update per chunk and the carry passed from chunk to chunk (no gradient crosses a
+ * chunk). Inside a chunk, gradients flow back at most k2 steps: the carry gradient is cut
+ * every k2 steps. Returns the loss of each chunk.
+ */
+export function trainTruncated(tr: Trainer, batch: Batch, { k1, k2 = k1 }: TruncatedOptions): number[] {
+  if (!Number.isInteger(k1) || k1 <= 0) throw new Error(`trainTruncated: k1 must be a positive integer (got ${k1})`);
+  if (!Number.isInteger(k2) || k2 <= 0) throw new Error(`trainTruncated: k2 must be a positive integer (got ${k2})`);
+  if (k2 > k1) throw new Error(`trainTruncated: k2 (${k2}) must not exceed k1 (${k1}): gradients do not cross a chunk of k1 steps`);
+  if (batch.mask) throw new Error("trainTruncated: masks are not supported here; pad sequences to the same length or train them as separate batches");
+  if (tr.model.output !== "sequence") throw new Error('trainTruncated: needs a model with output "sequence"');
+  const T = batch.xs.length;
+  const losses: number[] = [];
+  let carry: Carry | undefined = batch.carry;
+  for (let s = 0; s < T; s += k1) {
+    const e = Math.min(T, s + k1);
+    const r = tr.step({ xs: batch.xs.slice(s, e), targets: batch.targets?.slice(s, e), carry }, { truncate: k2, returnCarry: true });
+    if (carry !== batch.carry) disposeAll(carry);
+    carry = r.carry as Carry;
+    losses.push(r.loss);
+  }
+  if (carry !== batch.carry) disposeAll(carry);
+  return losses;
+}

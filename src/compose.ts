@@ -7,7 +7,16 @@
  * Parameters and carry parts are named with prefixes: "fw.Wx", "bw.c", "0.Wh", "1.fw.h".
  */
 import * as tf from "@tensorflow/tfjs";
-import { BackwardOptions, checkGradients, disposeAll, Grads, Layer, Pass, prefixed, unprefixed } from "./layer";
+import {
+  BackwardOptions,
+  checkGradients,
+  disposeAll,
+  Grads,
+  Layer,
+  Pass,
+  prefixed,
+  unprefixed,
+} from "./layer";
 import { subSeed } from "./init";
 
 const flip = <T>(a: T[]): T[] => a.slice().reverse();
@@ -36,7 +45,10 @@ export function reverse(layer: Layer): Layer {
         backward(dys, options) {
           const g = inner.backward(flip(dys), options);
           const out: Grads = { ...g, dxs: flip(g.dxs) };
-          if (g.gradNorms) out.gradNorms = Object.fromEntries(Object.entries(g.gradNorms).map(([k, v]) => [k, flip(v)]));
+          if (g.gradNorms)
+            out.gradNorms = Object.fromEntries(
+              Object.entries(g.gradNorms).map(([k, v]) => [k, flip(v)]),
+            );
           return out;
         },
         dispose: () => inner.dispose(),
@@ -52,11 +64,23 @@ export const MERGE_MODES: readonly MergeMode[] = ["concat", "sum", "mul", "ave"]
  * Bidirectional wrapper:  y_t = merge(fw_t, bw_t)  with fw over x_1 … x_T and bw over x_T … x_1.
  *   concat: [fw_t, bw_t];  sum: fw_t + bw_t;  mul: fw_t ⊙ bw_t;  ave: (fw_t + bw_t) / 2
  */
-export function bidirectional(fw: Layer, bw: Layer, { merge = "concat" }: { merge?: MergeMode } = {}): Layer {
-  if (!MERGE_MODES.includes(merge)) throw new Error(`bidirectional: merge must be one of ${MERGE_MODES.join(", ")} (got ${JSON.stringify(merge)})`);
-  if (fw.inputSize !== bw.inputSize) throw new Error(`bidirectional: fw and bw must read the same input size (got ${fw.inputSize} and ${bw.inputSize})`);
+export function bidirectional(
+  fw: Layer,
+  bw: Layer,
+  { merge = "concat" }: { merge?: MergeMode } = {},
+): Layer {
+  if (!MERGE_MODES.includes(merge))
+    throw new Error(
+      `bidirectional: merge must be one of ${MERGE_MODES.join(", ")} (got ${JSON.stringify(merge)})`,
+    );
+  if (fw.inputSize !== bw.inputSize)
+    throw new Error(
+      `bidirectional: fw and bw must read the same input size (got ${fw.inputSize} and ${bw.inputSize})`,
+    );
   if (merge !== "concat" && fw.outputSize !== bw.outputSize) {
-    throw new Error(`bidirectional: merge "${merge}" needs equal output sizes (got ${fw.outputSize} and ${bw.outputSize}); use "concat"`);
+    throw new Error(
+      `bidirectional: merge "${merge}" needs equal output sizes (got ${fw.outputSize} and ${bw.outputSize}); use "concat"`,
+    );
   }
   const back = reverse(bw);
   const F = fw.outputSize;
@@ -67,7 +91,10 @@ export function bidirectional(fw: Layer, bw: Layer, { merge = "concat" }: { merg
     outputSize,
     shapes: { ...prefixed(fw.shapes, "fw."), ...prefixed(bw.shapes, "bw.") },
     carrySizes: { ...prefixed(fw.carrySizes, "fw."), ...prefixed(bw.carrySizes, "bw.") },
-    init: (seed) => ({ ...prefixed(fw.init(subSeed(seed, 0)), "fw."), ...prefixed(bw.init(subSeed(seed, 1)), "bw.") }),
+    init: (seed) => ({
+      ...prefixed(fw.init(subSeed(seed, 0)), "fw."),
+      ...prefixed(bw.init(subSeed(seed, 1)), "bw."),
+    }),
 
     forward(p, xs, { carry, mask } = {}): Pass {
       const sub = (prefix: string) => (carry === undefined ? undefined : unprefixed(carry, prefix));
@@ -103,8 +130,14 @@ export function bidirectional(fw: Layer, bw: Layer, { merge = "concat" }: { merg
           const ownParts = merge === "sum" ? [] : parts;
           const dc = options.dCarry;
           try {
-            const gf = f.backward(parts.map((q) => q[0]), { ...options, dCarry: dc && unprefixed(dc, "fw.") });
-            const gb = b.backward(parts.map((q) => q[1]), { ...options, dCarry: dc && unprefixed(dc, "bw.") });
+            const gf = f.backward(
+              parts.map((q) => q[0]),
+              { ...options, dCarry: dc && unprefixed(dc, "fw.") },
+            );
+            const gb = b.backward(
+              parts.map((q) => q[1]),
+              { ...options, dCarry: dc && unprefixed(dc, "bw.") },
+            );
             const dxs = gf.dxs.map((d, t) => tf.add(d, gb.dxs[t]) as tf.Tensor2D);
             disposeAll(gf.dxs, gb.dxs);
             const out: Grads = {
@@ -112,7 +145,11 @@ export function bidirectional(fw: Layer, bw: Layer, { merge = "concat" }: { merg
               dxs,
               dCarry: { ...prefixed(gf.dCarry, "fw."), ...prefixed(gb.dCarry, "bw.") },
             };
-            if (options.gradNorms) out.gradNorms = { ...prefixed(gf.gradNorms ?? {}, "fw."), ...prefixed(gb.gradNorms ?? {}, "bw.") };
+            if (options.gradNorms)
+              out.gradNorms = {
+                ...prefixed(gf.gradNorms ?? {}, "fw."),
+                ...prefixed(gb.gradNorms ?? {}, "bw."),
+              };
             return out;
           } finally {
             disposeAll(ownParts);
@@ -130,14 +167,18 @@ export function bidirectional(fw: Layer, bw: Layer, { merge = "concat" }: { merg
 
 /** A deep RNN: layer k+1 reads layer k's outputs. Names are prefixed "0.", "1.", … */
 export function stack(layers: Layer[]): Layer {
-  if (!Array.isArray(layers) || layers.length === 0) throw new Error("stack: needs a non-empty array of layers");
+  if (!Array.isArray(layers) || layers.length === 0)
+    throw new Error("stack: needs a non-empty array of layers");
   layers.forEach((l, k) => {
     if (k > 0 && l.inputSize !== layers[k - 1].outputSize) {
-      throw new Error(`stack: layer ${k} reads ${l.inputSize} features but layer ${k - 1} outputs ${layers[k - 1].outputSize}`);
+      throw new Error(
+        `stack: layer ${k} reads ${l.inputSize} features but layer ${k - 1} outputs ${layers[k - 1].outputSize}`,
+      );
     }
   });
   const pre = (k: number) => `${k}.`;
-  const merged = <T>(f: (l: Layer, k: number) => Record<string, T>) => Object.assign({}, ...layers.map((l, k) => prefixed(f(l, k), pre(k)))) as Record<string, T>;
+  const merged = <T>(f: (l: Layer, k: number) => Record<string, T>) =>
+    Object.assign({}, ...layers.map((l, k) => prefixed(f(l, k), pre(k)))) as Record<string, T>;
   const last = layers[layers.length - 1];
   return {
     name: `stack(${layers.map((l) => l.name).join(", ")})`,
@@ -152,7 +193,10 @@ export function stack(layers: Layer[]): Layer {
       try {
         let input = xs;
         layers.forEach((l, k) => {
-          const pass = l.forward(unprefixed(p, pre(k)), input, { carry: carry && unprefixed(carry, pre(k)), mask });
+          const pass = l.forward(unprefixed(p, pre(k)), input, {
+            carry: carry && unprefixed(carry, pre(k)),
+            mask,
+          });
           passes.push(pass);
           input = pass.ys;
         });
@@ -177,7 +221,11 @@ export function stack(layers: Layer[]): Layer {
             dxs: grads[0].dxs,
             dCarry: Object.assign({}, ...grads.map((g, k) => prefixed(g.dCarry, pre(k)))),
           };
-          if (options.gradNorms) out.gradNorms = Object.assign({}, ...grads.map((g, k) => prefixed(g.gradNorms ?? {}, pre(k))));
+          if (options.gradNorms)
+            out.gradNorms = Object.assign(
+              {},
+              ...grads.map((g, k) => prefixed(g.gradNorms ?? {}, pre(k))),
+            );
           return out;
         },
         dispose: () => passes.forEach((q) => q.dispose()),

@@ -40,8 +40,22 @@ export { maskFromLengths } from "./mask";
 export { softmaxCrossEntropy, meanSquaredError, LOSSES } from "./loss";
 export type { LossName, LossValue } from "./loss";
 export { model, initModel, modelParamCount, lossAndGrads } from "./model";
-export type { Model, ModelOptions, Batch, OutputMode, LossAndGrads, LossAndGradsOptions } from "./model";
+export type {
+  Model,
+  ModelOptions,
+  Batch,
+  OutputMode,
+  LossAndGrads,
+  LossAndGradsOptions,
+} from "./model";
 export { clipByGlobalNorm, clipByValue, globalNorm } from "./clip";
 export { trainer, trainTruncated, makeOptimizer, OPTIMIZERS } from "./train";
-export type { Trainer, TrainerOptions, StepResult, StepOptions, OptimizerName, TruncatedOptions } from "./train";
+export type {
+  Trainer,
+  TrainerOptions,
+  StepResult,
+  StepOptions,
+  OptimizerName,
+  TruncatedOptions,
+} from "./train";
 export { glorotUniform, orthogonal, rng } from "./init";

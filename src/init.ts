@@ -68,7 +68,8 @@ export function orthogonal(h: number, blocks: number, seed: number): tf.Tensor2D
   const v = new Float32Array(h * blocks * h);
   for (let b = 0; b < blocks; b++) {
     const q = orthogonalBlock(h, subSeed(seed, b));
-    for (let i = 0; i < h; i++) for (let j = 0; j < h; j++) v[i * blocks * h + b * h + j] = q[i * h + j];
+    for (let i = 0; i < h; i++)
+      for (let j = 0; j < h; j++) v[i * blocks * h + b * h + j] = q[i * h + j];
   }
   return tf.tensor2d(v, [h, blocks * h]);
 }

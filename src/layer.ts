@@ -64,7 +64,9 @@ export interface Layer {
 
 /** Zero carry [B, width] for each part of a layer's carry. */
 export function zeroCarry(layer: Layer, batch: number): Carry {
-  return Object.fromEntries(Object.entries(layer.carrySizes).map(([k, w]) => [k, tf.zeros([batch, w]) as tf.Tensor2D]));
+  return Object.fromEntries(
+    Object.entries(layer.carrySizes).map(([k, w]) => [k, tf.zeros([batch, w]) as tf.Tensor2D]),
+  );
 }
 
 const shapeText = (t: tf.Tensor) => `[${t.shape.join(", ")}] ${t.dtype}`;
@@ -72,54 +74,95 @@ const shapeText = (t: tf.Tensor) => `[${t.shape.join(", ")}] ${t.dtype}`;
 /** Checks a sequence: a non-empty array of float32 [B, D] tensors with the same B. Returns B. */
 export function checkSequence(what: string, xs: unknown, D: number, name = "xs"): number {
   if (!Array.isArray(xs) || xs.length === 0) {
-    throw new Error(`${what}: ${name} must be a non-empty array of [batch, ${D}] tensors, one per time step`);
+    throw new Error(
+      `${what}: ${name} must be a non-empty array of [batch, ${D}] tensors, one per time step`,
+    );
   }
   const first = xs[0] as tf.Tensor;
   const B = first instanceof tf.Tensor && first.rank === 2 ? first.shape[0] : -1;
   xs.forEach((x: unknown, t) => {
-    const ok = x instanceof tf.Tensor && x.rank === 2 && x.shape[0] === B && x.shape[1] === D && x.dtype === "float32";
+    const ok =
+      x instanceof tf.Tensor &&
+      x.rank === 2 &&
+      x.shape[0] === B &&
+      x.shape[1] === D &&
+      x.dtype === "float32";
     if (!ok) {
       const got = x instanceof tf.Tensor ? shapeText(x) : typeof x;
-      throw new Error(`${what}: ${name}[${t}] must be [${B < 0 ? "batch" : B}, ${D}] float32 (got ${got})`);
+      throw new Error(
+        `${what}: ${name}[${t}] must be [${B < 0 ? "batch" : B}, ${D}] float32 (got ${got})`,
+      );
     }
   });
   return B;
 }
 
 /** Checks that a carry has exactly the layer's parts, each [B, width] float32. */
-export function checkCarry(what: string, carry: Carry, sizes: Readonly<Record<string, number>>, B: number, name = "carry"): void {
+export function checkCarry(
+  what: string,
+  carry: Carry,
+  sizes: Readonly<Record<string, number>>,
+  B: number,
+  name = "carry",
+): void {
   const want = Object.keys(sizes).sort();
   const got = Object.keys(carry ?? {}).sort();
   if (want.join() !== got.join()) {
-    throw new Error(`${what}: ${name} must have parts {${want.join(", ")}} (got {${got.join(", ")}})`);
+    throw new Error(
+      `${what}: ${name} must have parts {${want.join(", ")}} (got {${got.join(", ")}})`,
+    );
   }
   for (const k of want) {
     const c = carry[k];
-    if (!(c instanceof tf.Tensor) || c.rank !== 2 || c.shape[0] !== B || c.shape[1] !== sizes[k] || c.dtype !== "float32") {
-      throw new Error(`${what}: ${name}.${k} must be [${B}, ${sizes[k]}] float32 (got ${c instanceof tf.Tensor ? shapeText(c) : typeof c})`);
+    if (
+      !(c instanceof tf.Tensor) ||
+      c.rank !== 2 ||
+      c.shape[0] !== B ||
+      c.shape[1] !== sizes[k] ||
+      c.dtype !== "float32"
+    ) {
+      throw new Error(
+        `${what}: ${name}.${k} must be [${B}, ${sizes[k]}] float32 (got ${c instanceof tf.Tensor ? shapeText(c) : typeof c})`,
+      );
     }
   }
 }
 
 /** Checks that `dys` has one entry (tensor [B, width] or null) per step. */
-export function checkGradients(what: string, dys: unknown, T: number, B: number, width: number): void {
+export function checkGradients(
+  what: string,
+  dys: unknown,
+  T: number,
+  B: number,
+  width: number,
+): void {
   if (!Array.isArray(dys) || dys.length !== T) {
-    throw new Error(`${what}: dys must have one entry per time step (${T}), each [${B}, ${width}] or null`);
+    throw new Error(
+      `${what}: dys must have one entry per time step (${T}), each [${B}, ${width}] or null`,
+    );
   }
   dys.forEach((d: unknown, t) => {
     if (d === null) return;
     if (!(d instanceof tf.Tensor) || d.rank !== 2 || d.shape[0] !== B || d.shape[1] !== width) {
-      throw new Error(`${what}: dys[${t}] must be [${B}, ${width}] or null (got ${d instanceof tf.Tensor ? shapeText(d) : typeof d})`);
+      throw new Error(
+        `${what}: dys[${t}] must be [${B}, ${width}] or null (got ${d instanceof tf.Tensor ? shapeText(d) : typeof d})`,
+      );
     }
   });
 }
 
 /** Checks params: every name of the layer present with its shape. */
-export function checkParams(what: string, p: Params, shapes: Readonly<Record<string, readonly number[]>>): void {
+export function checkParams(
+  what: string,
+  p: Params,
+  shapes: Readonly<Record<string, readonly number[]>>,
+): void {
   for (const [k, s] of Object.entries(shapes)) {
     const v = p?.[k];
     if (!(v instanceof tf.Tensor) || v.shape.join() !== s.join()) {
-      throw new Error(`${what}: parameter ${k} must be [${s.join(", ")}] (got ${v instanceof tf.Tensor ? shapeText(v) : "nothing"})`);
+      throw new Error(
+        `${what}: parameter ${k} must be [${s.join(", ")}] (got ${v instanceof tf.Tensor ? shapeText(v) : "nothing"})`,
+      );
     }
   }
 }
@@ -131,7 +174,11 @@ export function prefixed<T>(rec: Record<string, T>, prefix: string): Record<stri
 
 /** The entries under a prefix, with it removed: {"fw.Wx", "bw.Wx"}, "fw." → {Wx}. */
 export function unprefixed<T>(rec: Record<string, T>, prefix: string): Record<string, T> {
-  return Object.fromEntries(Object.entries(rec).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+  return Object.fromEntries(
+    Object.entries(rec)
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([k, v]) => [k.slice(prefix.length), v]),
+  );
 }
 
 /** Disposes every tensor in a list of containers (records/arrays), each once. */

@@ -33,17 +33,34 @@ export interface ModelOptions {
   loss?: LossName;
 }
 
-export function model({ layer, outputSize, output = "sequence", loss = "softmax" }: ModelOptions): Model {
-  if (!Number.isInteger(outputSize) || outputSize <= 0) throw new Error(`model: outputSize must be a positive integer (got ${outputSize})`);
-  if (output !== "sequence" && output !== "last") throw new Error(`model: output must be "sequence" or "last" (got ${JSON.stringify(output)})`);
+export function model({
+  layer,
+  outputSize,
+  output = "sequence",
+  loss = "softmax",
+}: ModelOptions): Model {
+  if (!Number.isInteger(outputSize) || outputSize <= 0)
+    throw new Error(`model: outputSize must be a positive integer (got ${outputSize})`);
+  if (output !== "sequence" && output !== "last")
+    throw new Error(`model: output must be "sequence" or "last" (got ${JSON.stringify(output)})`);
   lossFunction(loss);
   const H = layer.outputSize;
-  return { layer, outputSize, output, loss, shapes: { ...layer.shapes, "head.Why": [H, outputSize], "head.by": [outputSize] } };
+  return {
+    layer,
+    outputSize,
+    output,
+    loss,
+    shapes: { ...layer.shapes, "head.Why": [H, outputSize], "head.by": [outputSize] },
+  };
 }
 
 /** Seeded initial parameters of a model. */
 export function initModel(m: Model, seed: number): Params {
-  return { ...m.layer.init(subSeed(seed, 0)), "head.Why": glorotUniform(m.layer.outputSize, m.outputSize, subSeed(seed, 1)), "head.by": bias(m.outputSize) };
+  return {
+    ...m.layer.init(subSeed(seed, 0)),
+    "head.Why": glorotUniform(m.layer.outputSize, m.outputSize, subSeed(seed, 1)),
+    "head.by": bias(m.outputSize),
+  };
 }
 
 /** Number of scalar parameters of a model. */
@@ -81,15 +98,32 @@ export interface LossAndGrads {
 }
 
 /** One forward and backward pass of the model on a batch. */
-export function lossAndGrads(m: Model, p: Params, batch: Batch, { truncate, gradNorms = false }: LossAndGradsOptions = {}): LossAndGrads {
+export function lossAndGrads(
+  m: Model,
+  p: Params,
+  batch: Batch,
+  { truncate, gradNorms = false }: LossAndGradsOptions = {},
+): LossAndGrads {
   const { xs, targets, target, mask, carry } = batch;
   const B = checkSequence("model", xs, m.layer.inputSize);
   const T = xs.length;
   const O = m.outputSize;
   if (m.output === "sequence") checkSequence("model", targets, O, "targets");
-  if (m.output === "sequence" && targets!.length !== T) throw new Error(`model: targets must have one [${B}, ${O}] tensor per step (${T}), got ${targets!.length}`);
-  if (m.output === "sequence" && targets![0].shape[0] !== B) throw new Error(`model: targets[0] must be [${B}, ${O}] (got [${targets![0].shape}])`);
-  if (m.output === "last" && !(target instanceof tf.Tensor && target.rank === 2 && target.shape[0] === B && target.shape[1] === O)) {
+  if (m.output === "sequence" && targets!.length !== T)
+    throw new Error(
+      `model: targets must have one [${B}, ${O}] tensor per step (${T}), got ${targets!.length}`,
+    );
+  if (m.output === "sequence" && targets![0].shape[0] !== B)
+    throw new Error(`model: targets[0] must be [${B}, ${O}] (got [${targets![0].shape}])`);
+  if (
+    m.output === "last" &&
+    !(
+      target instanceof tf.Tensor &&
+      target.rank === 2 &&
+      target.shape[0] === B &&
+      target.shape[1] === O
+    )
+  ) {
     throw new Error(`model: target must be [${B}, ${O}] for output "last"`);
   }
   const Why = p["head.Why"] as tf.Tensor2D;
@@ -99,12 +133,19 @@ export function lossAndGrads(m: Model, p: Params, batch: Batch, { truncate, grad
   try {
     return tf.tidy(() => {
       // weights w_t [B, 1] of each step in the loss: the mask, or 1
-      const w: tf.Tensor2D[] = mask ? tf.split(tf.transpose(mask), T, 0).map((r) => tf.transpose(r) as tf.Tensor2D) : [];
+      const w: tf.Tensor2D[] = mask
+        ? tf.split(tf.transpose(mask), T, 0).map((r) => tf.transpose(r) as tf.Tensor2D)
+        : [];
       const dys: (tf.Tensor2D | null)[] = new Array(T).fill(null);
       let dWhy: tf.Tensor = tf.zerosLike(Why);
       let dby: tf.Tensor = tf.zerosLike(by);
       let total: tf.Tensor = tf.scalar(0);
-      const head = (y: tf.Tensor2D, yTrue: tf.Tensor2D, weight: tf.Tensor2D | null, denom: tf.Scalar) => {
+      const head = (
+        y: tf.Tensor2D,
+        yTrue: tf.Tensor2D,
+        weight: tf.Tensor2D | null,
+        denom: tf.Scalar,
+      ) => {
         const z = tf.add(tf.matMul(y, Why), by) as tf.Tensor2D; //                 ŷ = y Why + by   [B, O]
         const { losses, dz } = f(z, yTrue);
         const wl = weight ? tf.mul(losses, tf.reshape(weight, [B])) : losses;
@@ -116,19 +157,33 @@ export function lossAndGrads(m: Model, p: Params, batch: Batch, { truncate, grad
       };
       if (m.output === "sequence") {
         const denom = mask ? (tf.sum(mask) as tf.Scalar) : tf.scalar(B * T);
-        for (let t = 0; t < T; t++) dys[t] = head(pass.ys[t], targets![t], mask ? w[t] : null, denom);
+        for (let t = 0; t < T; t++)
+          dys[t] = head(pass.ys[t], targets![t], mask ? w[t] : null, denom);
       } else {
         // y_last: per example, the output at its last real step (the final one without a mask)
         const lastOf = mask ? lastStepSelectors(mask) : null; //                     T × [B, 1] one-hot in time
-        const yLast = lastOf ? (tf.addN(pass.ys.map((y, t) => tf.mul(y, lastOf[t]))) as tf.Tensor2D) : pass.ys[T - 1];
+        const yLast = lastOf
+          ? (tf.addN(pass.ys.map((y, t) => tf.mul(y, lastOf[t]))) as tf.Tensor2D)
+          : pass.ys[T - 1];
         const dyLast = head(yLast, target!, null, tf.scalar(B));
-        for (let t = 0; t < T; t++) dys[t] = lastOf ? (tf.mul(dyLast, lastOf[t]) as tf.Tensor2D) : t === T - 1 ? dyLast : null;
+        for (let t = 0; t < T; t++)
+          dys[t] = lastOf
+            ? (tf.mul(dyLast, lastOf[t]) as tf.Tensor2D)
+            : t === T - 1
+              ? dyLast
+              : null;
       }
       const g = pass.backward(dys, { truncate, gradNorms });
       disposeAll(g.dxs, g.dCarry);
       const loss = total.dataSync()[0];
-      const carryOut = Object.fromEntries(Object.entries(pass.carry).map(([k, v]) => [k, tf.clone(v)]));
-      const result: LossAndGrads = { loss, grads: { ...g.dParams, ...prefixed({ Why: dWhy, by: dby }, "head.") }, carry: carryOut };
+      const carryOut = Object.fromEntries(
+        Object.entries(pass.carry).map(([k, v]) => [k, tf.clone(v)]),
+      );
+      const result: LossAndGrads = {
+        loss,
+        grads: { ...g.dParams, ...prefixed({ Why: dWhy, by: dby }, "head.") },
+        carry: carryOut,
+      };
       if (g.gradNorms) result.gradNorms = g.gradNorms;
       return result as unknown as tf.TensorContainer;
     }) as unknown as LossAndGrads;
@@ -145,7 +200,8 @@ function lastStepSelectors(mask: tf.Tensor2D): tf.Tensor2D[] {
   for (let b = 0; b < B; b++) {
     let last = -1;
     for (let t = 0; t < T; t++) if (v[b * T + t] === 1) last = t;
-    if (last < 0) throw new Error(`model: mask row ${b} has no real step; every sequence needs at least one`);
+    if (last < 0)
+      throw new Error(`model: mask row ${b} has no real step; every sequence needs at least one`);
     sel[last][b] = 1;
   }
   return sel.map((s) => tf.tensor2d(s, [B, 1]));

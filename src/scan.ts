@@ -11,11 +11,22 @@
 import * as tf from "@tensorflow/tfjs";
 import { Carry, Cell, Params, StepRecord } from "./cells/cell";
 import { maskSteps } from "./mask";
-import { checkCarry, checkGradients, checkParams, checkSequence, disposeAll, Grads, Layer, Pass, zeroCarry } from "./layer";
+import {
+  checkCarry,
+  checkGradients,
+  checkParams,
+  checkSequence,
+  disposeAll,
+  Grads,
+  Layer,
+  Pass,
+  zeroCarry,
+} from "./layer";
 
 /** Checks a truncation length. */
 export function checkTruncate(what: string, k2: number | undefined): void {
-  if (k2 !== undefined && (!Number.isInteger(k2) || k2 <= 0)) throw new Error(`${what}: truncate must be a positive integer number of steps (got ${k2})`);
+  if (k2 !== undefined && (!Number.isInteger(k2) || k2 <= 0))
+    throw new Error(`${what}: truncate must be a positive integer number of steps (got ${k2})`);
 }
 
 /** The Layer that runs `cell` over a sequence. */
@@ -46,7 +57,9 @@ export function unroll(cell: Cell): Layer {
           const { next, cache } = cell.step(p, prev, xs[t]);
           if (m === null) return { next, cache, state: next };
           const keep = tf.sub(1, m[t]); //                                   1 − m_t
-          const state = Object.fromEntries(Object.keys(next).map((k) => [k, tf.add(tf.mul(m[t], next[k]), tf.mul(keep, prev[k]))]));
+          const state = Object.fromEntries(
+            Object.keys(next).map((k) => [k, tf.add(tf.mul(m[t], next[k]), tf.mul(keep, prev[k]))]),
+          );
           return { next, cache, state };
         }) as { next: Carry; cache: StepRecord["cache"]; state: Carry };
         records.push({ x: xs[t], prev, next: out.next, cache: out.cache });
@@ -62,7 +75,11 @@ export function unroll(cell: Cell): Layer {
           checkGradients(cell.name, dys, T, B, H);
           checkTruncate(cell.name, truncate);
           if (dCarry !== undefined) checkCarry(cell.name, dCarry, carrySizes, B, "dCarry");
-          let dState: Carry = dCarry ? tf.tidy(() => Object.fromEntries(Object.entries(dCarry).map(([k, v]) => [k, tf.clone(v)]))) : zeroCarry(layer, B);
+          let dState: Carry = dCarry
+            ? tf.tidy(() =>
+                Object.fromEntries(Object.entries(dCarry).map(([k, v]) => [k, tf.clone(v)])),
+              )
+            : zeroCarry(layer, B);
           let dParams: Params | null = null;
           const dxs: tf.Tensor2D[] = new Array(T);
           const norms: tf.Scalar[] = [];
@@ -75,13 +92,32 @@ export function unroll(cell: Cell): Layer {
               let dHeld: Carry | null = null; //                                           past a padded step
               if (m !== null) {
                 const keep = tf.sub(1, m[t]);
-                dNext = Object.fromEntries(Object.entries(dS).map(([k, v]) => [k, tf.mul(v, m[t])]));
-                dHeld = Object.fromEntries(Object.entries(dS).map(([k, v]) => [k, tf.mul(v, keep)]));
+                dNext = Object.fromEntries(
+                  Object.entries(dS).map(([k, v]) => [k, tf.mul(v, m[t])]),
+                );
+                dHeld = Object.fromEntries(
+                  Object.entries(dS).map(([k, v]) => [k, tf.mul(v, keep)]),
+                );
               }
               const step = cell.backStep(p, records[t], dNext);
-              let dPrev: Carry = dHeld ? Object.fromEntries(Object.keys(step.dPrev).map((k) => [k, tf.add(step.dPrev[k], dHeld![k])])) : step.dPrev;
-              if (truncate !== undefined && t % truncate === 0) dPrev = Object.fromEntries(Object.entries(dPrev).map(([k, v]) => [k, tf.zerosLike(v)]));
-              const acc = dParams === null ? step.dParams : Object.fromEntries(Object.keys(step.dParams).map((k) => [k, tf.add(dParams![k], step.dParams[k])]));
+              let dPrev: Carry = dHeld
+                ? Object.fromEntries(
+                    Object.keys(step.dPrev).map((k) => [k, tf.add(step.dPrev[k], dHeld![k])]),
+                  )
+                : step.dPrev;
+              if (truncate !== undefined && t % truncate === 0)
+                dPrev = Object.fromEntries(
+                  Object.entries(dPrev).map(([k, v]) => [k, tf.zerosLike(v)]),
+                );
+              const acc =
+                dParams === null
+                  ? step.dParams
+                  : Object.fromEntries(
+                      Object.keys(step.dParams).map((k) => [
+                        k,
+                        tf.add(dParams![k], step.dParams[k]),
+                      ]),
+                    );
               return { dPrev, dx: step.dx, acc, norm };
             }) as { dPrev: Carry; dx: tf.Tensor2D; acc: Params; norm: tf.Scalar | undefined };
             disposeAll(dState, dParams);

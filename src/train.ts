@@ -18,12 +18,15 @@ export type OptimizerName = "adam" | "rmsprop" | "sgd" | "adagrad";
 export const OPTIMIZERS: readonly OptimizerName[] = ["adam", "rmsprop", "sgd", "adagrad"];
 
 export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
-  if (!(Number.isFinite(learningRate) && learningRate > 0)) throw new Error(`trainer: learningRate must be a positive number (got ${learningRate})`);
+  if (!(Number.isFinite(learningRate) && learningRate > 0))
+    throw new Error(`trainer: learningRate must be a positive number (got ${learningRate})`);
   if (name === "adam") return tf.train.adam(learningRate);
   if (name === "rmsprop") return tf.train.rmsprop(learningRate);
   if (name === "sgd") return tf.train.sgd(learningRate);
   if (name === "adagrad") return tf.train.adagrad(learningRate);
-  throw new Error(`trainer: optimizer must be one of ${OPTIMIZERS.join(", ")} (got ${JSON.stringify(name)})`);
+  throw new Error(
+    `trainer: optimizer must be one of ${OPTIMIZERS.join(", ")} (got ${JSON.stringify(name)})`,
+  );
 }
 
 export interface TrainerOptions {
@@ -75,10 +78,21 @@ export interface Trainer {
 
 let trainerCount = 0;
 
-export function trainer({ model, seed = 0, params, optimizer = "adam", learningRate = 1e-3, clipNorm, clipValue, stateful = false }: TrainerOptions): Trainer {
+export function trainer({
+  model,
+  seed = 0,
+  params,
+  optimizer = "adam",
+  learningRate = 1e-3,
+  clipNorm,
+  clipValue,
+  stateful = false,
+}: TrainerOptions): Trainer {
   const opt = makeOptimizer(optimizer, learningRate);
-  if (clipNorm !== undefined && !(clipNorm > 0)) throw new Error(`trainer: clipNorm must be a positive number (got ${clipNorm})`);
-  if (clipValue !== undefined && !(clipValue > 0)) throw new Error(`trainer: clipValue must be a positive number (got ${clipValue})`);
+  if (clipNorm !== undefined && !(clipNorm > 0))
+    throw new Error(`trainer: clipNorm must be a positive number (got ${clipNorm})`);
+  if (clipValue !== undefined && !(clipValue > 0))
+    throw new Error(`trainer: clipValue must be a positive number (got ${clipValue})`);
   const id = `rnnwb${++trainerCount}`;
   const initial = params ?? initModel(model, seed);
   const vars: Record<string, tf.Variable> = {};
@@ -97,11 +111,18 @@ export function trainer({ model, seed = 0, params, optimizer = "adam", learningR
       return steps;
     },
     step(batch, { truncate, gradNorms = false, returnCarry = false } = {}) {
-      const r = lossAndGrads(model, vars, { ...batch, carry: batch.carry ?? (stateful ? state : undefined) }, { truncate, gradNorms });
+      const r = lossAndGrads(
+        model,
+        vars,
+        { ...batch, carry: batch.carry ?? (stateful ? state : undefined) },
+        { truncate, gradNorms },
+      );
       let grads = r.grads;
       try {
         if (!Number.isFinite(r.loss)) {
-          throw new Error(`training stopped at step ${steps + 1}: the loss is ${r.loss}; lower the learning rate or clip gradients (clipNorm)`);
+          throw new Error(
+            `training stopped at step ${steps + 1}: the loss is ${r.loss}; lower the learning rate or clip gradients (clipNorm)`,
+          );
         }
         let norm: number;
         if (clipNorm !== undefined) {
@@ -110,13 +131,18 @@ export function trainer({ model, seed = 0, params, optimizer = "adam", learningR
           grads = c.grads;
           norm = c.norm;
         } else norm = globalNorm(grads);
-        if (!Number.isFinite(norm)) throw new Error(`training stopped at step ${steps + 1}: the gradient norm is ${norm}; lower the learning rate or clip gradients`);
+        if (!Number.isFinite(norm))
+          throw new Error(
+            `training stopped at step ${steps + 1}: the gradient norm is ${norm}; lower the learning rate or clip gradients`,
+          );
         if (clipValue !== undefined) {
           const c = clipByValue(grads, clipValue);
           disposeAll(grads);
           grads = c;
         }
-        opt.applyGradients(Object.fromEntries(Object.entries(grads).map(([k, g]) => [`${id}/${k}`, g])));
+        opt.applyGradients(
+          Object.fromEntries(Object.entries(grads).map(([k, g]) => [`${id}/${k}`, g])),
+        );
         steps += 1;
         const out: StepResult = { loss: r.loss, gradNorm: norm };
         if (r.gradNorms) out.gradNorms = r.gradNorms;
@@ -155,18 +181,34 @@ export interface TruncatedOptions {
  * chunk). Inside a chunk, gradients flow back at most k2 steps: the carry gradient is cut
  * every k2 steps. Returns the loss of each chunk.
  */
-export function trainTruncated(tr: Trainer, batch: Batch, { k1, k2 = k1 }: TruncatedOptions): number[] {
-  if (!Number.isInteger(k1) || k1 <= 0) throw new Error(`trainTruncated: k1 must be a positive integer (got ${k1})`);
-  if (!Number.isInteger(k2) || k2 <= 0) throw new Error(`trainTruncated: k2 must be a positive integer (got ${k2})`);
-  if (k2 > k1) throw new Error(`trainTruncated: k2 (${k2}) must not exceed k1 (${k1}): gradients do not cross a chunk of k1 steps`);
-  if (batch.mask) throw new Error("trainTruncated: masks are not supported here; pad sequences to the same length or train them as separate batches");
-  if (tr.model.output !== "sequence") throw new Error('trainTruncated: needs a model with output "sequence"');
+export function trainTruncated(
+  tr: Trainer,
+  batch: Batch,
+  { k1, k2 = k1 }: TruncatedOptions,
+): number[] {
+  if (!Number.isInteger(k1) || k1 <= 0)
+    throw new Error(`trainTruncated: k1 must be a positive integer (got ${k1})`);
+  if (!Number.isInteger(k2) || k2 <= 0)
+    throw new Error(`trainTruncated: k2 must be a positive integer (got ${k2})`);
+  if (k2 > k1)
+    throw new Error(
+      `trainTruncated: k2 (${k2}) must not exceed k1 (${k1}): gradients do not cross a chunk of k1 steps`,
+    );
+  if (batch.mask)
+    throw new Error(
+      "trainTruncated: masks are not supported here; pad sequences to the same length or train them as separate batches",
+    );
+  if (tr.model.output !== "sequence")
+    throw new Error('trainTruncated: needs a model with output "sequence"');
   const T = batch.xs.length;
   const losses: number[] = [];
   let carry: Carry | undefined = batch.carry;
   for (let s = 0; s < T; s += k1) {
     const e = Math.min(T, s + k1);
-    const r = tr.step({ xs: batch.xs.slice(s, e), targets: batch.targets?.slice(s, e), carry }, { truncate: k2, returnCarry: true });
+    const r = tr.step(
+      { xs: batch.xs.slice(s, e), targets: batch.targets?.slice(s, e), carry },
+      { truncate: k2, returnCarry: true },
+    );
     if (carry !== batch.carry) disposeAll(carry);
     carry = r.carry as Carry;
     losses.push(r.loss);

@@ -20,15 +20,19 @@ export function projectTempDir(): string {
   return mkdtempSync(join(base, "nb-"));
 }
 
-/** Largest |a-b| / max(|a|, |b|, floor) over all elements. */
-export function relError(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-6): number {
+/** ‖a − b‖₂ / max(‖a‖₂, ‖b‖₂, floor): the relative error of a whole gradient tensor. */
+export function relError(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-12): number {
   expect(a.length).toBe(b.length);
-  let worst = 0;
+  let d = 0;
+  let na = 0;
+  let nb = 0;
   for (let i = 0; i < a.length; i++) {
-    const d = Math.abs(a[i] - b[i]) / Math.max(Math.abs(a[i]), Math.abs(b[i]), floor);
-    if (!(d <= worst)) worst = Number.isNaN(d) ? Infinity : Math.max(worst, d);
+    d += (a[i] - b[i]) ** 2;
+    na += a[i] ** 2;
+    nb += b[i] ** 2;
   }
-  return worst;
+  const r = Math.sqrt(d) / Math.max(Math.sqrt(na), Math.sqrt(nb), floor);
+  return Number.isNaN(r) ? Infinity : r;
 }
 
 /** Asserts |a - b| <= atol + rtol·|b| elementwise, naming the first offending index. */

@@ -48,8 +48,12 @@ export interface Cell {
 
 /** Checks the sizes a cell factory is given. */
 export function checkSizes(what: string, inputSize: number, hiddenSize: number): void {
-  for (const [k, v] of [["inputSize", inputSize], ["hiddenSize", hiddenSize]] as const) {
-    if (!Number.isInteger(v) || v <= 0) throw new Error(`${what}: ${k} must be a positive integer (got ${v})`);
+  for (const [k, v] of [
+    ["inputSize", inputSize],
+    ["hiddenSize", hiddenSize],
+  ] as const) {
+    if (!Number.isInteger(v) || v <= 0)
+      throw new Error(`${what}: ${k} must be a positive integer (got ${v})`);
   }
 }
 

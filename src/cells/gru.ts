@@ -41,7 +41,8 @@ export function gru({ inputSize, hiddenSize, resetAfter = true }: GRUOptions): C
   checkSizes("gru", inputSize, hiddenSize);
   const H = hiddenSize;
   const D = inputSize;
-  const mm = (a: tf.Tensor, b: tf.Tensor, ta = false, tb = false) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, ta, tb);
+  const mm = (a: tf.Tensor, b: tf.Tensor, ta = false, tb = false) =>
+    tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, ta, tb);
 
   if (resetAfter) {
     return {
@@ -50,7 +51,12 @@ export function gru({ inputSize, hiddenSize, resetAfter = true }: GRUOptions): C
       hiddenSize,
       carryNames: ["h"],
       shapes: { Wx: [D, 3 * H], Wh: [H, 3 * H], bx: [3 * H], bh: [3 * H] },
-      init: (seed) => ({ Wx: glorotUniform(D, 3 * H, subSeed(seed, 0)), Wh: orthogonal(H, 3, subSeed(seed, 1)), bx: bias(3 * H), bh: bias(3 * H) }),
+      init: (seed) => ({
+        Wx: glorotUniform(D, 3 * H, subSeed(seed, 0)),
+        Wh: orthogonal(H, 3, subSeed(seed, 1)),
+        bx: bias(3 * H),
+        bh: bias(3 * H),
+      }),
 
       step(p, prev, x) {
         const [az, ar, an] = tf.split(tf.add(mm(x, p.Wx), p.bx), 3, 1); //         x Wx + bx
@@ -76,7 +82,12 @@ export function gru({ inputSize, hiddenSize, resetAfter = true }: GRUOptions): C
         return {
           dPrev: { h: tf.add(tf.mul(dh, z), mm(duh, p.Wh, false, true)) as tf.Tensor2D }, // dh ⊙ z + du Whᵀ
           dx: mm(dax, p.Wx, false, true) as tf.Tensor2D,
-          dParams: { Wx: mm(x, dax, true), Wh: mm(prev.h, duh, true), bx: tf.sum(dax, 0), bh: tf.sum(duh, 0) },
+          dParams: {
+            Wx: mm(x, dax, true),
+            Wh: mm(prev.h, duh, true),
+            bx: tf.sum(dax, 0),
+            bh: tf.sum(duh, 0),
+          },
         };
       },
     };
@@ -121,7 +132,12 @@ export function gru({ inputSize, hiddenSize, resetAfter = true }: GRUOptions): C
       return {
         dPrev: { h: dhPrev as tf.Tensor2D },
         dx: mm(dax, p.Wx, false, true) as tf.Tensor2D,
-        dParams: { Wx: mm(x, dax, true), Whzr: mm(prev.h, duzr, true), Whn: mm(rh, dan, true), b: tf.sum(dax, 0) },
+        dParams: {
+          Wx: mm(x, dax, true),
+          Whzr: mm(prev.h, duzr, true),
+          Whn: mm(rh, dan, true),
+          b: tf.sum(dax, 0),
+        },
       };
     },
   };

@@ -40,9 +40,16 @@ export interface LSTMOptions {
 
 const sigmoidGrad = (d: tf.Tensor, s: tf.Tensor) => tf.mul(d, tf.mul(s, tf.sub(1, s))); // d ⊙ σ(1 − σ)
 
-export function lstm({ inputSize, hiddenSize, peephole = false, coupled = false, forgetBias = 1 }: LSTMOptions): Cell {
+export function lstm({
+  inputSize,
+  hiddenSize,
+  peephole = false,
+  coupled = false,
+  forgetBias = 1,
+}: LSTMOptions): Cell {
   checkSizes("lstm", inputSize, hiddenSize);
-  if (!Number.isFinite(forgetBias)) throw new Error(`lstm: forgetBias must be a finite number (got ${forgetBias})`);
+  if (!Number.isFinite(forgetBias))
+    throw new Error(`lstm: forgetBias must be a finite number (got ${forgetBias})`);
   const H = hiddenSize;
   const G = coupled ? 3 : 4; // gates stacked in Wx, Wh, b
   const fAt = coupled ? 0 : 1; // index of the forget gate
@@ -52,7 +59,9 @@ export function lstm({ inputSize, hiddenSize, peephole = false, coupled = false,
     shapes.wcf = [H];
     shapes.wco = [H];
   }
-  const name = ["lstm", peephole ? "peephole" : "", coupled ? "coupled" : ""].filter(Boolean).join("+");
+  const name = ["lstm", peephole ? "peephole" : "", coupled ? "coupled" : ""]
+    .filter(Boolean)
+    .join("+");
 
   return {
     name,
@@ -71,11 +80,16 @@ export function lstm({ inputSize, hiddenSize, peephole = false, coupled = false,
     },
 
     step(p, prev, x) {
-      const z = tf.add(tf.add(tf.matMul(x, p.Wx as tf.Tensor2D), tf.matMul(prev.h, p.Wh as tf.Tensor2D)), p.b); // [B, G·H]
+      const z = tf.add(
+        tf.add(tf.matMul(x, p.Wx as tf.Tensor2D), tf.matMul(prev.h, p.Wh as tf.Tensor2D)),
+        p.b,
+      ); // [B, G·H]
       const parts = tf.split(z, G, 1); //                                                 G × [B, H]
       const [zi, zf, zg, zo] = coupled ? [null, parts[0], parts[1], parts[2]] : parts;
       const f = tf.sigmoid(peephole ? tf.add(zf!, tf.mul(p.wcf, prev.c)) : zf!); //       forget gate
-      const i = coupled ? tf.sub(1, f) : tf.sigmoid(peephole ? tf.add(zi!, tf.mul(p.wci, prev.c)) : zi!); // input gate
+      const i = coupled
+        ? tf.sub(1, f)
+        : tf.sigmoid(peephole ? tf.add(zi!, tf.mul(p.wci, prev.c)) : zi!); // input gate
       const g = tf.tanh(zg); //                                                            candidate
       const c = tf.add(tf.mul(f, prev.c), tf.mul(i, g)) as tf.Tensor2D; //                 c_t
       const o = tf.sigmoid(peephole ? tf.add(zo, tf.mul(p.wco, c)) : zo); //               output gate

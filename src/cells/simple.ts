@@ -24,7 +24,9 @@ export interface SimpleRNNOptions {
 export function simpleRNN({ inputSize, hiddenSize, activation = "tanh" }: SimpleRNNOptions): Cell {
   checkSizes("simpleRNN", inputSize, hiddenSize);
   if (activation !== "tanh" && activation !== "relu") {
-    throw new Error(`simpleRNN: activation must be "tanh" or "relu" (got ${JSON.stringify(activation)})`);
+    throw new Error(
+      `simpleRNN: activation must be "tanh" or "relu" (got ${JSON.stringify(activation)})`,
+    );
   }
   const H = hiddenSize;
   return {
@@ -33,19 +35,27 @@ export function simpleRNN({ inputSize, hiddenSize, activation = "tanh" }: Simple
     hiddenSize,
     carryNames: ["h"],
     shapes: { Wxh: [inputSize, H], Whh: [H, H], bh: [H] },
-    init: (seed) => ({ Wxh: glorotUniform(inputSize, H, subSeed(seed, 0)), Whh: orthogonal(H, 1, subSeed(seed, 1)), bh: bias(H) }),
+    init: (seed) => ({
+      Wxh: glorotUniform(inputSize, H, subSeed(seed, 0)),
+      Whh: orthogonal(H, 1, subSeed(seed, 1)),
+      bh: bias(H),
+    }),
 
     step({ Wxh, Whh, bh }, prev, x) {
-      const a = tf.add(tf.add(tf.matMul(x, Wxh as tf.Tensor2D), tf.matMul(prev.h, Whh as tf.Tensor2D)), bh); // [B, H]
+      const a = tf.add(
+        tf.add(tf.matMul(x, Wxh as tf.Tensor2D), tf.matMul(prev.h, Whh as tf.Tensor2D)),
+        bh,
+      ); // [B, H]
       const h = (activation === "tanh" ? tf.tanh(a) : tf.relu(a)) as tf.Tensor2D; //                                          [B, H]
       return { next: { h }, cache: {} };
     },
 
     backStep({ Wxh, Whh }, { x, prev, next }, dNext) {
       const dh = dNext.h; //                                                       [B, H]
-      const da = activation === "tanh"
-        ? tf.mul(dh, tf.sub(1, tf.square(next.h))) //                              tanh' = 1 − h²
-        : tf.mul(dh, tf.step(next.h)); //                                          relu' = [h > 0]
+      const da =
+        activation === "tanh"
+          ? tf.mul(dh, tf.sub(1, tf.square(next.h))) //                              tanh' = 1 − h²
+          : tf.mul(dh, tf.step(next.h)); //                                          relu' = [h > 0]
       return {
         dPrev: { h: tf.matMul(da, Whh as tf.Tensor2D, false, true) }, //           da Whhᵀ
         dx: tf.matMul(da, Wxh as tf.Tensor2D, false, true), //                     da Wxhᵀ

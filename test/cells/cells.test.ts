@@ -1,0 +1,137 @@
+/** Every cell and variant: hand BPTT = autodiff, scan = manual loop, parameter counts. */
+import * as tf from "@tensorflow/tfjs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { initBackend } from "../../src/backend";
+import { Cell, countParams } from "../../src/cells/cell";
+import { gru } from "../../src/cells/gru";
+import { lstm } from "../../src/cells/lstm";
+import { simpleRNN } from "../../src/cells/simple";
+import { unroll } from "../../src/scan";
+import { allclose } from "../helpers";
+import { checkLayer, randCarry, randSeq } from "../gradcheck";
+
+beforeAll(async () => {
+  await initBackend();
+});
+
+const D = 4;
+const H = 6;
+export const CELLS: Record<string, () => Cell> = {
+  "simple (tanh)": () => simpleRNN({ inputSize: D, hiddenSize: H }),
+  "simple (relu)": () => simpleRNN({ inputSize: D, hiddenSize: H, activation: "relu" }),
+  lstm: () => lstm({ inputSize: D, hiddenSize: H }),
+  "lstm + peephole": () => lstm({ inputSize: D, hiddenSize: H, peephole: true }),
+  "lstm + coupled": () => lstm({ inputSize: D, hiddenSize: H, coupled: true }),
+  "lstm + peephole + coupled": () =>
+    lstm({ inputSize: D, hiddenSize: H, peephole: true, coupled: true }),
+  "gru (reset after)": () => gru({ inputSize: D, hiddenSize: H }),
+  "gru (reset before)": () => gru({ inputSize: D, hiddenSize: H, resetAfter: false }),
+};
+
+describe.each(Object.entries(CELLS))("%s", (_name, make) => {
+  it("hand BPTT equals autodiff (params, inputs, initial carry) within 1e-4", () => {
+    expect(checkLayer(unroll(make()), { T: 6, seed: 3 })).toBeLessThanOrEqual(1e-4);
+  });
+
+  it("the scan equals a manual loop over the step function", () => {
+    const cell = make();
+    tf.tidy(() => {
+      const layer = unroll(cell);
+      const p = cell.init(2);
+      const xs = randSeq(5, 3, D, 4);
+      const c0 = randCarry(layer, 3, 8);
+      const pass = layer.forward(p, xs, { carry: c0 });
+      let carry = c0;
+      xs.forEach((x, t) => {
+        carry = cell.step(p, carry, x).next;
+        allclose(pass.ys[t].dataSync(), carry.h.dataSync(), {
+          rtol: 1e-6,
+          atol: 1e-7,
+          what: `y[${t}]`,
+        });
+      });
+      for (const k of cell.carryNames)
+        allclose(pass.carry[k].dataSync(), carry[k].dataSync(), {
+          rtol: 1e-6,
+          atol: 1e-7,
+          what: k,
+        });
+      pass.dispose();
+    });
+  });
+
+  it("a sequence run in chunks with the carry passed along equals one run", () => {
+    const cell = make();
+    tf.tidy(() => {
+      const layer = unroll(cell);
+      const p = cell.init(5);
+      const xs = randSeq(9, 2, D, 6);
+      const whole = layer.forward(p, xs);
+      const a = layer.forward(p, xs.slice(0, 4));
+      const b = layer.forward(p, xs.slice(4), { carry: a.carry });
+      [...a.ys, ...b.ys].forEach((y, t) =>
+        allclose(y.dataSync(), whole.ys[t].dataSync(), { rtol: 1e-6, atol: 1e-7, what: `y[${t}]` }),
+      );
+      for (const k of cell.carryNames)
+        allclose(b.carry[k].dataSync(), whole.carry[k].dataSync(), { rtol: 1e-6, atol: 1e-7 });
+      [whole, a, b].forEach((q) => q.dispose());
+    });
+  });
+
+  it("the same seed gives the same weights; another seed different ones", () => {
+    const cell = make();
+    tf.tidy(() => {
+      const [a, b, c] = [cell.init(7), cell.init(7), cell.init(8)];
+      for (const k of Object.keys(cell.shapes)) {
+        expect(a[k].shape).toEqual(cell.shapes[k]);
+        expect(Array.from(a[k].dataSync())).toEqual(Array.from(b[k].dataSync()));
+      }
+      expect(Array.from(a[Object.keys(cell.shapes)[0]].dataSync())).not.toEqual(
+        Array.from(c[Object.keys(cell.shapes)[0]].dataSync()),
+      );
+    });
+  });
+});
+
+describe("parameter counts follow the formulas", () => {
+  const [d, h] = [D, H];
+  it.each([
+    ["simple", simpleRNN({ inputSize: d, hiddenSize: h }), h * (d + h) + h],
+    ["lstm", lstm({ inputSize: d, hiddenSize: h }), 4 * (h * (d + h) + h)],
+    [
+      "lstm + peephole",
+      lstm({ inputSize: d, hiddenSize: h, peephole: true }),
+      4 * (h * (d + h) + h) + 3 * h,
+    ],
+    ["lstm + coupled", lstm({ inputSize: d, hiddenSize: h, coupled: true }), 3 * (h * (d + h) + h)],
+    [
+      "gru (reset before)",
+      gru({ inputSize: d, hiddenSize: h, resetAfter: false }),
+      3 * (h * (d + h) + h),
+    ],
+    ["gru (reset after)", gru({ inputSize: d, hiddenSize: h }), 3 * (h * (d + h) + 2 * h)],
+  ])("%s", (_n, cell, formula) => {
+    expect(countParams(cell.shapes)).toBe(formula);
+  });
+});
+
+describe("initialisation", () => {
+  it("recurrent weights are orthogonal per gate block and the LSTM forget bias is 1", () => {
+    const cell = lstm({ inputSize: 3, hiddenSize: 5 });
+    tf.tidy(() => {
+      const p = cell.init(1);
+      const blocks = tf.split(p.Wh, 4, 1);
+      for (const q of blocks)
+        allclose(
+          tf.matMul(q as tf.Tensor2D, q as tf.Tensor2D, true, false).dataSync(),
+          tf.eye(5).dataSync(),
+          { atol: 1e-5, what: "QᵀQ" },
+        );
+      expect(Array.from(p.b.dataSync())).toEqual([
+        0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+      ]);
+      const limit = Math.sqrt(6 / (3 + 20));
+      expect(Math.max(...Array.from(p.Wx.dataSync()).map(Math.abs))).toBeLessThanOrEqual(limit);
+    });
+  });
+});

@@ -137,7 +137,9 @@ export function lossAndGrads(
         ? tf.split(tf.transpose(mask), T, 0).map((r) => tf.transpose(r) as tf.Tensor2D)
         : [];
       const dys: (tf.Tensor2D | null)[] = new Array(T).fill(null);
-      let dWhy: tf.Tensor = tf.zerosLike(Why);
+      const WhyT = tf.transpose(Why); //                                            once, not per step
+      const headIn: tf.Tensor2D[] = []; //                                          y_t of each head call
+      const headGrad: tf.Tensor2D[] = []; //                                        ∂L/∂ŷ_t of each head call
       let dby: tf.Tensor = tf.zerosLike(by);
       let total: tf.Tensor = tf.scalar(0);
       const head = (
@@ -151,9 +153,10 @@ export function lossAndGrads(
         const wl = weight ? tf.mul(losses, tf.reshape(weight, [B])) : losses;
         const dzw = tf.div(weight ? tf.mul(dz, weight) : dz, denom) as tf.Tensor2D; // ∂L/∂ŷ
         total = tf.add(total, tf.div(tf.sum(wl), denom));
-        dWhy = tf.add(dWhy, tf.matMul(y, dzw, true, false)); //                      yᵀ dz
+        headIn.push(y);
+        headGrad.push(dzw);
         dby = tf.add(dby, tf.sum(dzw, 0));
-        return tf.matMul(dzw, Why, false, true) as tf.Tensor2D; //                   dy = dz Whyᵀ
+        return tf.matMul(dzw, WhyT) as tf.Tensor2D; //                                dy = dz Whyᵀ
       };
       if (m.output === "sequence") {
         const denom = mask ? (tf.sum(mask) as tf.Scalar) : tf.scalar(B * T);
@@ -173,6 +176,7 @@ export function lossAndGrads(
               ? dyLast
               : null;
       }
+      const dWhy = tf.matMul(tf.transpose(tf.concat(headIn, 0)), tf.concat(headGrad, 0)); // Σ_t y_tᵀ dz_t
       const g = pass.backward(dys, { truncate, gradNorms });
       disposeAll(g.dxs, g.dCarry);
       const loss = total.dataSync()[0];

@@ -9,7 +9,7 @@
  * passed from step t to t−1 when t is a multiple of k2.
  */
 import * as tf from "@tensorflow/tfjs";
-import { Carry, Cell, Params, StepRecord } from "./cells/cell";
+import { Carry, Cell, Params, StepGrads, StepRecord } from "./cells/cell";
 import { maskSteps } from "./mask";
 import {
   checkCarry,
@@ -22,6 +22,36 @@ import {
   Pass,
   zeroCarry,
 } from "./layer";
+
+type StepOut = {
+  dPrev: Carry;
+  dx: tf.Tensor2D;
+  added: Params;
+  bs: Record<string, tf.Tensor2D>;
+  as: Record<string, tf.Tensor2D>;
+  norm: tf.Scalar | undefined;
+};
+
+const mapCarry = (c: Carry, f: (v: tf.Tensor2D, k: string) => tf.Tensor) =>
+  Object.fromEntries(Object.entries(c).map(([k, v]) => [k, f(v, k) as tf.Tensor2D])) as Carry;
+
+/** The `a` side of each outer-product gradient (tensors the step record already holds). */
+function outerInputs(g: StepGrads): Record<string, tf.Tensor2D> {
+  return Object.fromEntries(
+    Object.entries(g).flatMap(([k, v]) => (v instanceof tf.Tensor ? [] : [[k, v.a]])),
+  );
+}
+
+/** The transpose of every matrix parameter, for products with Wᵀ in the backward steps. */
+function transposes(p: Params, shapes: Cell["shapes"]): Params {
+  return tf.tidy(() =>
+    Object.fromEntries(
+      Object.keys(shapes)
+        .filter((k) => shapes[k].length === 2)
+        .map((k) => [k, tf.transpose(p[k])]),
+    ),
+  );
+}
 
 /** Checks a truncation length. */
 export function checkTruncate(what: string, k2: number | undefined): void {
@@ -80,7 +110,9 @@ export function unroll(cell: Cell): Layer {
                 Object.fromEntries(Object.entries(dCarry).map(([k, v]) => [k, tf.clone(v)])),
               )
             : zeroCarry(layer, B);
-          let dParams: Params | null = null;
+          const pT = transposes(p, cell.shapes); //                     Wᵀ once per pass, not per step
+          const sums: Params = {}; //                                   running Σ_t of tensor gradients
+          const outers: Record<string, { a: tf.Tensor2D[]; b: tf.Tensor2D[] }> = {}; // Σ_t a_tᵀ b_t, later
           const dxs: tf.Tensor2D[] = new Array(T);
           const norms: tf.Scalar[] = [];
           for (let t = T - 1; t >= 0; t--) {
@@ -92,41 +124,56 @@ export function unroll(cell: Cell): Layer {
               let dHeld: Carry | null = null; //                                           past a padded step
               if (m !== null) {
                 const keep = tf.sub(1, m[t]);
-                dNext = Object.fromEntries(
-                  Object.entries(dS).map(([k, v]) => [k, tf.mul(v, m[t])]),
-                );
-                dHeld = Object.fromEntries(
-                  Object.entries(dS).map(([k, v]) => [k, tf.mul(v, keep)]),
-                );
+                dNext = mapCarry(dS, (v) => tf.mul(v, m[t]));
+                dHeld = mapCarry(dS, (v) => tf.mul(v, keep));
               }
-              const step = cell.backStep(p, records[t], dNext);
+              const step = cell.backStep(p, pT, records[t], dNext);
               let dPrev: Carry = dHeld
-                ? Object.fromEntries(
-                    Object.keys(step.dPrev).map((k) => [k, tf.add(step.dPrev[k], dHeld![k])]),
-                  )
+                ? mapCarry(step.dPrev, (v, k) => tf.add(v, dHeld![k]))
                 : step.dPrev;
               if (truncate !== undefined && t % truncate === 0)
-                dPrev = Object.fromEntries(
-                  Object.entries(dPrev).map(([k, v]) => [k, tf.zerosLike(v)]),
-                );
-              const acc =
-                dParams === null
-                  ? step.dParams
-                  : Object.fromEntries(
-                      Object.keys(step.dParams).map((k) => [
-                        k,
-                        tf.add(dParams![k], step.dParams[k]),
-                      ]),
-                    );
-              return { dPrev, dx: step.dx, acc, norm };
-            }) as { dPrev: Carry; dx: tf.Tensor2D; acc: Params; norm: tf.Scalar | undefined };
-            disposeAll(dState, dParams);
+                dPrev = mapCarry(dPrev, (v) => tf.zerosLike(v));
+              const added: Params = {};
+              const bs: Record<string, tf.Tensor2D> = {};
+              for (const [k, g] of Object.entries(step.dParams)) {
+                if (g instanceof tf.Tensor) added[k] = k in sums ? tf.add(sums[k], g) : g;
+                else bs[k] = g.b;
+              }
+              return { dPrev, dx: step.dx, added, bs, as: outerInputs(step.dParams), norm };
+            }) as unknown as StepOut;
+            disposeAll(
+              dState,
+              Object.keys(out.added).map((k) => sums[k]),
+            );
+            Object.assign(sums, out.added);
+            for (const [k, b] of Object.entries(out.bs)) {
+              const o = (outers[k] ??= { a: [], b: [] });
+              o.a.push(out.as[k]);
+              o.b.push(b);
+            }
             dState = out.dPrev;
-            dParams = out.acc;
             dxs[t] = out.dx;
             if (out.norm) norms.push(out.norm);
           }
-          const result: Grads = { dParams: dParams as Params, dxs, dCarry: dState };
+          const dParams: Params = { ...sums };
+          tf.tidy(() => {
+            // Σ_t a_tᵀ b_t = [a_1; …; a_T]ᵀ [b_1; …; b_T]; lists shared by several weights
+            // (LSTM's dz feeds Wx and Wh) are concatenated once
+            const stacked = new Map<string, tf.Tensor2D>();
+            const rows = (list: tf.Tensor2D[]) => {
+              const key = list.map((t) => t.id).join();
+              if (!stacked.has(key)) stacked.set(key, tf.concat(list, 0));
+              return stacked.get(key) as tf.Tensor2D;
+            };
+            for (const [k, o] of Object.entries(outers)) {
+              dParams[k] = tf.keep(tf.matMul(tf.transpose(rows(o.a)), rows(o.b)));
+            }
+          });
+          disposeAll(
+            pT,
+            Object.values(outers).map((o) => o.b),
+          );
+          const result: Grads = { dParams, dxs, dCarry: dState };
           if (gradNorms) {
             const stacked = tf.stack(norms);
             const values = Array.from(stacked.dataSync()).reverse(); //        back in time order

@@ -14,6 +14,25 @@ export type Carry = Record<string, Tensor2D>;
 /** Intermediate values a step keeps for its backward step (gate activations, …). */
 export type Cache = Record<string, Tensor>;
 
+/**
+ * A weight gradient written as an outer product, ∂L/∂W += aᵀ b (a [B, m], b [B, n]). The scan
+ * collects each step's a and b and forms Σ_t a_tᵀ b_t with one matMul at the end: on the wasm
+ * backend a transposed matMul per step costs 10× a plain one. `a` must be a tensor the step
+ * record holds (x, prev, next or cache); `b` a new tensor of the backward step.
+ */
+export interface Outer {
+  readonly a: Tensor2D;
+  readonly b: Tensor2D;
+}
+
+/** ∂L/∂W = aᵀ b, accumulated over time by the scan. */
+export function outer(a: Tensor2D, b: Tensor2D): Outer {
+  return { a, b };
+}
+
+/** Gradients from one backward step: tensors (summed over steps) or outer products. */
+export type StepGrads = Record<string, Tensor | Outer>;
+
 /** One step as the scan records it for backpropagation. */
 export interface StepRecord {
   /** The input x_t [B, D] (not owned by the record). */
@@ -41,9 +60,15 @@ export interface Cell {
   step(p: Params, prev: Carry, x: Tensor2D): { next: Carry; cache: Cache };
   /**
    * Backward step: given dL/d(next) (the output's gradient already added to `dNext.h`),
-   * returns dL/d(prev), dL/dx and this step's parameter gradients.
+   * returns dL/d(prev), dL/dx and this step's parameter gradients. `pT` holds the transpose of
+   * every matrix parameter (`pT.Wh` = Whᵀ), made once per backward pass.
    */
-  backStep(p: Params, r: StepRecord, dNext: Carry): { dPrev: Carry; dx: Tensor2D; dParams: Params };
+  backStep(
+    p: Params,
+    pT: Params,
+    r: StepRecord,
+    dNext: Carry,
+  ): { dPrev: Carry; dx: Tensor2D; dParams: StepGrads };
 }
 
 /** Checks the sizes a cell factory is given. */

@@ -26,7 +26,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { bias, glorotUniform, orthogonal, subSeed } from "../init";
-import { Cell, checkSizes } from "./cell";
+import { Cell, checkSizes, outer } from "./cell";
 
 export interface GRUOptions {
   inputSize: number;
@@ -68,7 +68,7 @@ export function gru({ inputSize, hiddenSize, resetAfter = true }: GRUOptions): C
         return { next: { h }, cache: { z, r, n, un } };
       },
 
-      backStep(p, { x, prev, cache }, dNext) {
+      backStep(_p, pT, { x, prev, cache }, dNext) {
         const { z, r, n, un } = cache;
         const dh = dNext.h;
         const dz = tf.mul(dh, tf.sub(prev.h, n)); //                                ∂h/∂z = h_{t−1} − n
@@ -80,11 +80,11 @@ export function gru({ inputSize, hiddenSize, resetAfter = true }: GRUOptions): C
         const dax = tf.concat([daz, dar, dan], 1); //                               [B, 3H]
         const duh = tf.concat([daz, dar, dun], 1); //                               [B, 3H]
         return {
-          dPrev: { h: tf.add(tf.mul(dh, z), mm(duh, p.Wh, false, true)) as tf.Tensor2D }, // dh ⊙ z + du Whᵀ
-          dx: mm(dax, p.Wx, false, true) as tf.Tensor2D,
+          dPrev: { h: tf.add(tf.mul(dh, z), mm(duh, pT.Wh)) as tf.Tensor2D }, // dh ⊙ z + du Whᵀ
+          dx: mm(dax, pT.Wx) as tf.Tensor2D,
           dParams: {
-            Wx: mm(x, dax, true),
-            Wh: mm(prev.h, duh, true),
+            Wx: outer(x, dax as tf.Tensor2D),
+            Wh: outer(prev.h, duh as tf.Tensor2D),
             bx: tf.sum(dax, 0),
             bh: tf.sum(duh, 0),
           },
@@ -117,25 +117,25 @@ export function gru({ inputSize, hiddenSize, resetAfter = true }: GRUOptions): C
       return { next: { h }, cache: { z, r, n, rh } };
     },
 
-    backStep(p, { x, prev, cache }, dNext) {
+    backStep(_p, pT, { x, prev, cache }, dNext) {
       const { z, r, n, rh } = cache;
       const dh = dNext.h;
       const dz = tf.mul(dh, tf.sub(prev.h, n)); //                                  ∂h/∂z = h_{t−1} − n
       const dan = tf.mul(tf.mul(dh, tf.sub(1, z)), tf.sub(1, tf.square(n))); //    dn ⊙ (1 − n²)
-      const drh = mm(dan, p.Whn, false, true); //                                   da_n Whnᵀ
+      const drh = mm(dan, pT.Whn); //                                   da_n Whnᵀ
       const dr = tf.mul(drh, prev.h); //                                            ∂(r⊙h)/∂r = h
       const daz = sigmoidGrad(dz, z);
       const dar = sigmoidGrad(dr, r);
       const duzr = tf.concat([daz, dar], 1); //                                     [B, 2H]
       const dax = tf.concat([daz, dar, dan], 1); //                                 [B, 3H]
-      const dhPrev = tf.add(tf.add(tf.mul(dh, z), tf.mul(drh, r)), mm(duzr, p.Whzr, false, true));
+      const dhPrev = tf.add(tf.add(tf.mul(dh, z), tf.mul(drh, r)), mm(duzr, pT.Whzr));
       return {
         dPrev: { h: dhPrev as tf.Tensor2D },
-        dx: mm(dax, p.Wx, false, true) as tf.Tensor2D,
+        dx: mm(dax, pT.Wx) as tf.Tensor2D,
         dParams: {
-          Wx: mm(x, dax, true),
-          Whzr: mm(prev.h, duzr, true),
-          Whn: mm(rh, dan, true),
+          Wx: outer(x, dax as tf.Tensor2D),
+          Whzr: outer(prev.h, duzr as tf.Tensor2D),
+          Whn: outer(rh as tf.Tensor2D, dan as tf.Tensor2D),
           b: tf.sum(dax, 0),
         },
       };

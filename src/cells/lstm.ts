@@ -25,7 +25,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { bias, glorotUniform, orthogonal, subSeed } from "../init";
-import { Cell, checkSizes, Params } from "./cell";
+import { Cell, checkSizes, outer, Params, StepGrads } from "./cell";
 
 export interface LSTMOptions {
   inputSize: number;
@@ -98,7 +98,7 @@ export function lstm({
       return { next: { h, c }, cache: { i, f, g, o, tanhC } };
     },
 
-    backStep(p, { x, prev, next, cache }, dNext) {
+    backStep(p, pT, { x, prev, next, cache }, dNext) {
       const { i, f, g, o, tanhC } = cache;
       const dh = dNext.h; //                                                               [B, H]
       const dzo = sigmoidGrad(tf.mul(dh, tanhC), o); //                                    do ⊙ o(1 − o)
@@ -112,7 +112,7 @@ export function lstm({
       const dzg = tf.mul(dg, tf.sub(1, tf.square(g))); //                                  tanh' = 1 − g²
       const dzi = coupled ? null : sigmoidGrad(di, i);
       let dcPrev = tf.mul(dc, f); //                                                       ∂c_t/∂c_{t−1} = f
-      const dParams: Params = {};
+      const dParams: StepGrads = {};
       if (peephole) {
         dcPrev = tf.add(dcPrev, tf.mul(dzf, p.wcf));
         dParams.wcf = tf.sum(tf.mul(dzf, prev.c), 0);
@@ -123,12 +123,12 @@ export function lstm({
         dParams.wci = tf.sum(tf.mul(dzi!, prev.c), 0);
       }
       const dz = tf.concat(coupled ? [dzf, dzg, dzo] : [dzi!, dzf, dzg, dzo], 1) as tf.Tensor2D; // [B, G·H]
-      dParams.Wx = tf.matMul(x, dz, true, false); //                                       xᵀ dz
-      dParams.Wh = tf.matMul(prev.h, dz, true, false); //                                  h_{t−1}ᵀ dz
+      dParams.Wx = outer(x, dz); //                                       xᵀ dz
+      dParams.Wh = outer(prev.h, dz); //                                  h_{t−1}ᵀ dz
       dParams.b = tf.sum(dz, 0); //                                                        Σ_batch dz
       return {
-        dPrev: { h: tf.matMul(dz, p.Wh as tf.Tensor2D, false, true), c: dcPrev as tf.Tensor2D }, // dz Whᵀ
-        dx: tf.matMul(dz, p.Wx as tf.Tensor2D, false, true), //                             dz Wxᵀ
+        dPrev: { h: tf.matMul(dz, pT.Wh as tf.Tensor2D), c: dcPrev as tf.Tensor2D }, // dz Whᵀ
+        dx: tf.matMul(dz, pT.Wx as tf.Tensor2D), //                             dz Wxᵀ
         dParams,
       };
     },

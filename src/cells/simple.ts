@@ -12,7 +12,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { bias, glorotUniform, orthogonal, subSeed } from "../init";
-import { Cell, checkSizes } from "./cell";
+import { Cell, checkSizes, outer } from "./cell";
 
 export interface SimpleRNNOptions {
   inputSize: number;
@@ -50,18 +50,19 @@ export function simpleRNN({ inputSize, hiddenSize, activation = "tanh" }: Simple
       return { next: { h }, cache: {} };
     },
 
-    backStep({ Wxh, Whh }, { x, prev, next }, dNext) {
+    backStep(_p, pT, { x, prev, next }, dNext) {
       const dh = dNext.h; //                                                       [B, H]
-      const da =
+      const da = (
         activation === "tanh"
           ? tf.mul(dh, tf.sub(1, tf.square(next.h))) //                              tanh' = 1 − h²
-          : tf.mul(dh, tf.step(next.h)); //                                          relu' = [h > 0]
+          : tf.mul(dh, tf.step(next.h))
+      ) as tf.Tensor2D; //                                          relu' = [h > 0]
       return {
-        dPrev: { h: tf.matMul(da, Whh as tf.Tensor2D, false, true) }, //           da Whhᵀ
-        dx: tf.matMul(da, Wxh as tf.Tensor2D, false, true), //                     da Wxhᵀ
+        dPrev: { h: tf.matMul(da, pT.Whh as tf.Tensor2D) }, //           da Whhᵀ
+        dx: tf.matMul(da, pT.Wxh as tf.Tensor2D), //                     da Wxhᵀ
         dParams: {
-          Wxh: tf.matMul(x, da, true, false), //                                   xᵀ da
-          Whh: tf.matMul(prev.h, da, true, false), //                              h_{t−1}ᵀ da
+          Wxh: outer(x, da), //                                   xᵀ da
+          Whh: outer(prev.h, da), //                              h_{t−1}ᵀ da
           bh: tf.sum(da, 0), //                                                    Σ_batch da
         },
       };

@@ -16,6 +16,7 @@ export default tseslint.config(
         clearTimeout: "readonly",
         URL: "readonly",
         structuredClone: "readonly",
+        performance: "readonly",
       },
     },
     rules: {

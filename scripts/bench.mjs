@@ -1,0 +1,180 @@
+// npm run bench [-- --json] [--quick] [--steps N]
+// Training-step speed of our BPTT vs tf.layers on the same backend and sizes: B=32, T=50,
+// one-hot vocabulary 65, H=128, softmax at every step, Adam. Median ms/step over N steps after
+// warm-up, chars/s, peak tensors and bytes (tf.profile), and a sequence-length sweep.
+// Results go to stdout and to reports/bench.json.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const rnn = require(join(root, "dist"));
+const tf = rnn.tf;
+
+const args = process.argv.slice(2);
+const json = args.includes("--json");
+const quick = args.includes("--quick") || rnn.isQuick();
+const stepsArg = args.indexOf("--steps");
+const STEPS = stepsArg >= 0 ? Number(args[stepsArg + 1]) : quick ? 3 : 10;
+const WARMUP = quick ? 1 : 2;
+const [B, T, V, H] = [32, 50, 65, 128];
+const log = (...a) => json || console.log(...a);
+
+/** Deterministic pseudo-text: T one-hot steps [B, V] and next-symbol targets. */
+function data(steps) {
+  const u = rnn.rng(7);
+  const ids = Array.from({ length: B }, () =>
+    Array.from({ length: steps + 1 }, () => Math.floor(u() * V)),
+  );
+  const at = (t) =>
+    tf
+      .oneHot(
+        tf.tensor1d(
+          ids.map((r) => r[t]),
+          "int32",
+        ),
+        V,
+      )
+      .toFloat();
+  return {
+    xs: Array.from({ length: steps }, (_, t) => at(t)),
+    targets: Array.from({ length: steps }, (_, t) => at(t + 1)),
+    ids,
+  };
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function timeSteps(step) {
+  for (let i = 0; i < WARMUP; i++) step();
+  const ms = [];
+  for (let i = 0; i < STEPS; i++) {
+    const t0 = performance.now();
+    step();
+    ms.push(performance.now() - t0);
+  }
+  return median(ms);
+}
+
+async function peak(step) {
+  const before = tf.memory().numTensors;
+  const info = await tf.profile(() => {
+    step();
+  });
+  return {
+    peak_bytes: info.peakBytes,
+    peak_new_tensors: info.newTensors,
+    tensors_after: tf.memory().numTensors - before,
+  };
+}
+
+const CELLS = {
+  lstm: () => rnn.lstm({ inputSize: V, hiddenSize: H }),
+  gru: () => rnn.gru({ inputSize: V, hiddenSize: H, resetAfter: false }), // the variant tf.layers has
+  simple: () => rnn.simpleRNN({ inputSize: V, hiddenSize: H }),
+};
+const LAYERS = {
+  lstm: () =>
+    tf.layers.lstm({
+      units: H,
+      returnSequences: true,
+      recurrentActivation: "sigmoid",
+      inputShape: [T, V],
+    }),
+  gru: () =>
+    tf.layers.gru({
+      units: H,
+      returnSequences: true,
+      recurrentActivation: "sigmoid",
+      inputShape: [T, V],
+    }),
+  simple: () => tf.layers.simpleRNN({ units: H, returnSequences: true, inputShape: [T, V] }),
+};
+
+async function ours(kind, steps, batch) {
+  const tr = rnn.trainer({
+    model: rnn.model({ layer: rnn.unroll(CELLS[kind]()), outputSize: V }),
+    seed: 1,
+    learningRate: 2e-3,
+  });
+  const step = () => tr.step(batch);
+  const ms = timeSteps(step);
+  const mem = await peak(step);
+  tr.dispose();
+  return { ms, ...mem };
+}
+
+async function layers(kind, batch) {
+  const m = tf.sequential({ layers: [LAYERS[kind](), tf.layers.dense({ units: V })] });
+  m.compile({
+    optimizer: tf.train.adam(2e-3),
+    loss: (y, z) => tf.losses.softmaxCrossEntropy(y, z),
+  });
+  const x = tf.stack(batch.xs, 1);
+  const y = tf.stack(batch.targets, 1);
+  const step = () => m.trainOnBatch(x, y);
+  const warm = async () => {
+    for (let i = 0; i < WARMUP; i++) await step();
+    const ms = [];
+    for (let i = 0; i < STEPS; i++) {
+      const t0 = performance.now();
+      await step();
+      ms.push(performance.now() - t0);
+    }
+    return median(ms);
+  };
+  const ms = await warm();
+  tf.dispose([x, y]);
+  m.dispose();
+  return { ms };
+}
+
+const backend = await rnn.initBackend();
+log(
+  `backend ${backend}, B=${B} T=${T} V=${V} H=${H}, Adam, median of ${STEPS} steps after ${WARMUP} warm-up${quick ? " (quick)" : ""}`,
+);
+const batch = data(T);
+const result = { backend, quick, sizes: { B, T, V, H }, steps: STEPS, models: {}, sweep: [] };
+for (const kind of Object.keys(CELLS)) {
+  const o = await ours(kind, T, batch);
+  const l = await layers(kind, batch);
+  const r = {
+    ours_ms: +o.ms.toFixed(2),
+    layers_ms: +l.ms.toFixed(2),
+    speedup: +(l.ms / o.ms).toFixed(2),
+    ours_chars_per_s: Math.round((B * T) / (o.ms / 1000)),
+    layers_chars_per_s: Math.round((B * T) / (l.ms / 1000)),
+    ours_peak_bytes: o.peak_bytes,
+    ours_peak_new_tensors: o.peak_new_tensors,
+    ours_tensors_leaked: o.tensors_after,
+  };
+  result.models[kind] = r;
+  log(
+    `${kind.padEnd(7)} ours ${r.ours_ms.toFixed(1).padStart(7)} ms  tf.layers ${r.layers_ms.toFixed(1).padStart(7)} ms  ×${r.speedup}  ${r.ours_chars_per_s} chars/s  peak ${(r.ours_peak_bytes / 2 ** 20).toFixed(1)} MB`,
+  );
+}
+rnn.disposeAll(batch.xs, batch.targets);
+
+for (const steps of quick ? [25, 100] : [25, 50, 100, 200, 400]) {
+  const b = data(steps);
+  const o = await ours("lstm", steps, b);
+  const row = { T: steps, ours_ms: +o.ms.toFixed(2), ms_per_step: +(o.ms / steps).toFixed(3) };
+  result.sweep.push(row);
+  log(
+    `sweep lstm T=${String(steps).padStart(3)}: ${row.ours_ms.toFixed(1).padStart(8)} ms/step, ${row.ms_per_step.toFixed(2)} ms per time step`,
+  );
+  rnn.disposeAll(b.xs, b.targets);
+}
+const per = result.sweep.map((r) => r.ms_per_step);
+result.sweep_spread = +(Math.max(...per) / Math.min(...per) - 1).toFixed(3);
+log(`per-time-step cost spread over the sweep: ${(result.sweep_spread * 100).toFixed(0)}%`);
+
+mkdirSync(join(root, "reports"), { recursive: true });
+writeFileSync(join(root, "reports", "bench.json"), JSON.stringify(result, null, 2) + "\n");
+if (json) console.log(JSON.stringify(result));
+else console.log(`wrote ${join(root, "reports", "bench.json")}`);

@@ -59,3 +59,17 @@ export type {
   TruncatedOptions,
 } from "./train";
 export { glorotUniform, orthogonal, rng } from "./init";
+
+// ── time series (notebook 06) ──
+export { checkSeries, wallClockMinutes } from "./series/check";
+export { fitMinMax } from "./series/scale";
+export type { MinMaxScaler } from "./series/scale";
+export { splitByTime } from "./series/split";
+export type { TimeSplit, Range } from "./series/split";
+export { rmse, mae, mape } from "./series/metrics";
+export { windowTargets, windowInputs } from "./series/windows";
+export type { WindowOptions } from "./series/windows";
+export { statefulLayout, overlappingLayout, checkContinuity } from "./series/stateful";
+export type { Layout, Continuity } from "./series/stateful";
+export { dstDays, repairDst, lastSunday } from "./series/dst";
+export type { DstDay } from "./series/dst";

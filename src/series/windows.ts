@@ -1,0 +1,38 @@
+/**
+ * Sliding windows for stateless training: input x[t − n … t − 1], target x[t − 1 + h]
+ * (h = 1: the next reading). Window k ends where window k + 1 starts one step later, so
+ * consecutive windows overlap by n − 1 steps.
+ */
+
+export interface WindowOptions {
+  /** Readings in each input window. */
+  inputs: number;
+  /** Steps ahead of the last input that the target lies (1 = next reading). */
+  horizon?: number;
+  /** Only windows whose target index is in [start, end). */
+  start?: number;
+  end?: number;
+}
+
+/** Target indices t of every window; its inputs are t − horizon − inputs + 1 … t − horizon. */
+export function windowTargets(
+  length: number,
+  { inputs, horizon = 1, start = 0, end = length }: WindowOptions,
+): number[] {
+  if (!Number.isInteger(inputs) || inputs <= 0)
+    throw new Error(`windows: inputs must be a positive integer (got ${inputs})`);
+  if (!Number.isInteger(horizon) || horizon <= 0)
+    throw new Error(`windows: horizon must be a positive integer (got ${horizon})`);
+  const first = Math.max(start, inputs + horizon - 1);
+  if (end - first <= 0) {
+    throw new Error(
+      `windows: ${length} readings are shorter than one window (${inputs} inputs + ${horizon} ahead) in [${start}, ${end})`,
+    );
+  }
+  return Array.from({ length: end - first }, (_, i) => first + i);
+}
+
+/** The input indices of the window whose target is t. */
+export function windowInputs(t: number, { inputs, horizon = 1 }: WindowOptions): number[] {
+  return Array.from({ length: inputs }, (_, k) => t - horizon - inputs + 1 + k);
+}

@@ -13,6 +13,7 @@ export default tseslint.config(
         console: "readonly",
         Buffer: "readonly",
         setTimeout: "readonly",
+        setImmediate: "readonly",
         clearTimeout: "readonly",
         URL: "readonly",
         structuredClone: "readonly",

@@ -9,7 +9,14 @@ export type { BackendName } from "./backend";
 export { projectRoot, reportsDir, dataDir, isQuick, sized } from "./project";
 export { loadElectricity, loadText, TEXTS } from "./data";
 export type { ElectricitySeries } from "./data";
-export { show, showLive, isRich, escapeHtml, setOutputSink } from "./notebook/display";
+export {
+  show,
+  showLive,
+  isRich,
+  escapeHtml,
+  setOutputSink,
+  flushOutputs,
+} from "./notebook/display";
 export type { MimeBundle, OutputSink, LiveOutput } from "./notebook/display";
 export { plot, plotBundle, plotlyBundle, PLOT_PLACEHOLDER } from "./notebook/plot";
 export type { Figure } from "./notebook/plot";
@@ -39,7 +46,8 @@ export type { MergeMode } from "./compose";
 export { maskFromLengths } from "./mask";
 export { softmaxCrossEntropy, meanSquaredError, LOSSES } from "./loss";
 export type { LossName, LossValue } from "./loss";
-export { model, initModel, modelParamCount, lossAndGrads } from "./model";
+export { model, initModel, modelParamCount, lossAndGrads, predict } from "./model";
+export type { Prediction } from "./model";
 export type {
   Model,
   ModelOptions,

@@ -210,3 +210,33 @@ function lastStepSelectors(mask: tf.Tensor2D): tf.Tensor2D[] {
   }
   return sel.map((s) => tf.tensor2d(s, [B, 1]));
 }
+
+export interface Prediction {
+  /** Head outputs ŷ_t [B, O] per step (raw: logits for softmax, values for mse). */
+  outputs: tf.Tensor2D[];
+  /** Final carry, to continue from (stateful forecasting). */
+  carry: Carry;
+}
+
+/**
+ * Forward only: ŷ_t = y_t Why + by for every step, and the final carry. No gradients are
+ * kept; the caller owns (and disposes) the returned tensors.
+ */
+export function predict(
+  m: Model,
+  p: Params,
+  xs: tf.Tensor2D[],
+  { carry, mask }: { carry?: Carry; mask?: tf.Tensor2D } = {},
+): Prediction {
+  const pass = m.layer.forward(p, xs, { carry, mask });
+  try {
+    return tf.tidy(() => ({
+      outputs: pass.ys.map(
+        (y) => tf.add(tf.matMul(y, p["head.Why"] as tf.Tensor2D), p["head.by"]) as tf.Tensor2D,
+      ),
+      carry: Object.fromEntries(Object.entries(pass.carry).map(([k, v]) => [k, tf.clone(v)])),
+    })) as unknown as Prediction;
+  } finally {
+    pass.dispose();
+  }
+}

@@ -7,7 +7,7 @@ import { lstm } from "../src/cells/lstm";
 import { bidirectional } from "../src/compose";
 import { meanSquaredError, softmaxCrossEntropy } from "../src/loss";
 import { maskFromLengths } from "../src/mask";
-import { Batch, initModel, lossAndGrads, model, Model } from "../src/model";
+import { Batch, initModel, lossAndGrads, model, Model, predict } from "../src/model";
 import { unroll } from "../src/scan";
 import { Params } from "../src/layer";
 import { relError } from "./helpers";
@@ -180,5 +180,35 @@ describe("central finite differences", () => {
         ).toBeLessThan(1e-3);
       }
     });
+  });
+});
+
+describe("predict", () => {
+  it("gives the head outputs of lossAndGrads' forward and a carry to continue from, leaking nothing", () => {
+    const m = model({
+      layer: unroll(lstm({ inputSize: 4, hiddenSize: 5 })),
+      outputSize: 2,
+      loss: "mse",
+    });
+    const p = initModel(m, 1);
+    const xs = randSeq(6, 3, 4, 9);
+    const start = tf.memory().numTensors;
+    const whole = predict(m, p, xs);
+    const a = predict(m, p, xs.slice(0, 4));
+    const b = predict(m, p, xs.slice(4), { carry: a.carry });
+    [...a.outputs, ...b.outputs].forEach((o, t) =>
+      expect(relError(o.dataSync(), whole.outputs[t].dataSync())).toBeLessThan(1e-6),
+    );
+    tf.dispose(
+      [
+        whole.outputs,
+        a.outputs,
+        b.outputs,
+        Object.values(whole.carry),
+        Object.values(a.carry),
+        Object.values(b.carry),
+      ].flat(),
+    );
+    expect(tf.memory().numTensors).toBe(start);
   });
 });

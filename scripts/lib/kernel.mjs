@@ -163,11 +163,20 @@ export class Kernel {
     await sleep(200); // let the iopub subscription settle (zeromq "slow joiner")
   }
 
+  #lastMessageAt = Date.now();
+
+  /** Resolves once no message has arrived for `quietMs` (at most `maxMs`): late output is in. */
+  async settle(quietMs = 300, maxMs = 5000) {
+    const end = Date.now() + maxMs;
+    while (Date.now() - this.#lastMessageAt < quietMs && Date.now() < end) await sleep(50);
+  }
+
   async #pump(sock, kind) {
     try {
       for await (const frames of sock) {
         const msg = this.#parse(frames);
         if (!msg) continue;
+        this.#lastMessageAt = Date.now();
         const h = this.#handlers.get(msg.parent_header?.msg_id);
         h?.[kind]?.(msg);
       }
@@ -250,7 +259,12 @@ export class Kernel {
         finished = true;
         clearTimeout(timeout);
         clearTimeout(quietTimer);
-        this.#handlers.delete(id);
+        // output may follow the reply and idle (Jupyter allows it): keep adding it to this cell
+        this.#handlers.set(id, {
+          onIopub: (msg) =>
+            msg.header.msg_type !== "status" &&
+            applyIopub(outputs, displays, msg.header.msg_type, msg.content, reply?.execution_count),
+        });
         const errorText = stderr.join("").trim();
         resolve({
           status,
@@ -297,12 +311,26 @@ export class Kernel {
           },
           onExit: () =>
             finish("died", {
-              errorText: `kernel died (exit ${this.#exited?.code ?? this.#exited?.signal}): ${this.#stderr.trim().split("\n").slice(-3).join(" | ")}`,
+              errorText: `kernel died (exit ${this.#exited?.code ?? this.#exited?.signal}): ${this.#deathCause()}`,
             }),
         });
         if (this.#exited) finish("died", { errorText: "kernel is not running" });
       });
     });
+  }
+
+  /** The kernel's own last words: the first error line in its stderr, else its last line. */
+  #deathCause() {
+    const lines = this.#stderr
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean);
+    return lines.find((l) => /(Error|Exception|FATAL|Abort)/.test(l)) ?? lines.pop() ?? "no output";
+  }
+
+  /** The kernel process's stderr (last 4000 characters), for diagnosing a crash. */
+  get stderr() {
+    return this.#stderr;
   }
 
   /** Asks the kernel to shut down, then kills it if it has not exited within a second. */

@@ -81,6 +81,7 @@ export async function runNotebook(path, { outDir, quick = false, cellTimeoutS = 
         break;
       }
     }
+    await kernel.settle(); // output sent after the last cell's reply
   } finally {
     await kernel.shutdown();
   }

@@ -44,6 +44,47 @@ function tslabWriter(): WriteDisplayData | undefined {
   }
 }
 
+interface Pending {
+  send: WriteDisplayData;
+  bundle: MimeBundle;
+  metadata: Record<string, unknown>;
+  displayId: string | undefined;
+  update: boolean;
+}
+
+// One message to the kernel per turn of the event loop. tslab sends on zeromq without waiting:
+// a second send while one is in flight fails ("Socket is busy writing"), tslab reports that
+// failure with console.error, which is itself a send, and a long synchronous loop can spiral
+// into a crash. So messages queue here, an update replaces a queued update of the same output
+// (latest wins), and each keeps the writer of the cell that made it.
+const queue: Pending[] = [];
+let inFlight = false;
+
+function flush(): void {
+  inFlight = false;
+  const next = queue.shift();
+  if (next) deliver(next);
+}
+
+function deliver(m: Pending): void {
+  inFlight = true;
+  setImmediate(flush);
+  const transient = m.displayId ? { display_id: m.displayId } : {};
+  m.send({ data: m.bundle, metadata: m.metadata, transient }, m.update);
+}
+
+function enqueue(m: Pending): void {
+  if (!inFlight) return deliver(m);
+  if (m.update) {
+    const same = queue.findIndex((q) => q.update && q.displayId === m.displayId);
+    if (same >= 0) {
+      queue[same] = m;
+      return;
+    }
+  }
+  queue.push(m);
+}
+
 /** The default sink: the tslab kernel when this process is one, else stdout. */
 export const kernelSink: OutputSink = {
   get rich() {
@@ -55,7 +96,7 @@ export const kernelSink: OutputSink = {
       if (!update) console.log(bundle["text/plain"]);
       return;
     }
-    send({ data: bundle, metadata, transient: displayId ? { display_id: displayId } : {} }, update);
+    enqueue({ send, bundle, metadata, displayId, update });
   },
 };
 
@@ -123,4 +164,18 @@ export function scriptJson(value: unknown): string {
     .replace(/</g, "\\u003c")
     .replace(/\u2028/g, "\\u2028")
     .replace(/\u2029/g, "\\u2029");
+}
+
+/**
+ * Resolves once every queued output has been handed to the kernel. Await it now and then in
+ * long synchronous loops (`await rnn.flushOutputs()` once per epoch) so progress shows live.
+ */
+export function flushOutputs(): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (!inFlight && queue.length === 0) resolve();
+      else setImmediate(check);
+    };
+    setImmediate(check);
+  });
 }

@@ -140,6 +140,22 @@ describe("headless notebook runner", () => {
     expect(nb.cells[1].outputs[0].text).toBe("after\n");
   });
 
+  it("survives a flood of outputs from one synchronous block, keeping their order and the final progress", async () => {
+    const dir = tempDir();
+    const path = writeNotebook(dir, "flood", [
+      'import * as rnn from "rnn-workbook";',
+      "const p = rnn.progress({ total: 20000, minIntervalMs: 0 });\nfor (let i = 0; i < 20000; i++) p.tick();\np.done();\nfor (let k = 0; k < 30; k++) rnn.show({ 'text/plain': 'out ' + k });",
+      "await rnn.flushOutputs();\nconsole.log('alive');",
+    ]);
+    const r = await runNotebook(path, { outDir: dir, cellTimeoutS: 60 });
+    expect(r.error ?? "").toBe("");
+    const nb = JSON.parse(readFileSync(join(dir, "flood.ipynb"), "utf8"));
+    const texts = (nb.cells[1].outputs as Output[]).map((o) => o.data?.["text/plain"] as string);
+    expect(texts[0]).toMatch(/^20000\/20000 \(100%\)/);
+    expect(texts.slice(1)).toEqual(Array.from({ length: 30 }, (_, k) => `out ${k}`));
+    expect(nb.cells[2].outputs[0].text).toBe("alive\n");
+  });
+
   it("selects notebooks by name or prefix and explains a bad name", () => {
     const dir = tempDir();
     writeNotebook(dir, "01-a", []);

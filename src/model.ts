@@ -94,6 +94,8 @@ export interface LossAndGrads {
   grads: Params;
   /** Final carry; the caller owns it (pass it as the next batch's carry, or dispose it). */
   carry: Carry;
+  /** ∂L/∂(initial carry), when the batch brought a carry (e.g. from an encoder); the caller owns it. */
+  dCarry?: Carry;
   gradNorms?: Record<string, number[]>;
 }
 
@@ -178,7 +180,7 @@ export function lossAndGrads(
       }
       const dWhy = tf.matMul(tf.transpose(tf.concat(headIn, 0)), tf.concat(headGrad, 0)); // Σ_t y_tᵀ dz_t
       const g = pass.backward(dys, { truncate, gradNorms });
-      disposeAll(g.dxs, g.dCarry);
+      disposeAll(g.dxs, carry === undefined ? g.dCarry : null);
       const loss = total.dataSync()[0];
       const carryOut = Object.fromEntries(
         Object.entries(pass.carry).map(([k, v]) => [k, tf.clone(v)]),
@@ -189,6 +191,7 @@ export function lossAndGrads(
         carry: carryOut,
       };
       if (g.gradNorms) result.gradNorms = g.gradNorms;
+      if (carry !== undefined) result.dCarry = g.dCarry;
       return result as unknown as tf.TensorContainer;
     }) as unknown as LossAndGrads;
   } finally {

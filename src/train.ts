@@ -117,6 +117,7 @@ export function trainer({
         { ...batch, carry: batch.carry ?? (stateful ? state : undefined) },
         { truncate, gradNorms },
       );
+      disposeAll(r.dCarry);
       let grads = r.grads;
       try {
         if (!Number.isFinite(r.loss)) {

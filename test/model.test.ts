@@ -212,3 +212,50 @@ describe("predict", () => {
     expect(tf.memory().numTensors).toBe(start);
   });
 });
+
+describe("encoder–decoder gradients", () => {
+  it("dCarry from the decoder, fed to the encoder's backward, equals autodiff through both", () => {
+    tf.tidy(() => {
+      const enc = unroll(lstm({ inputSize: 3, hiddenSize: 4 }));
+      const dec = model({ layer: unroll(lstm({ inputSize: 2, hiddenSize: 4 })), outputSize: 3 });
+      const pe = enc.init(1);
+      const pd = initModel(dec, 2);
+      const xs = randSeq(4, 2, 3, 3);
+      const ds = randSeq(3, 2, 2, 4);
+      const targets = oneHots(3, 2, 3, 5);
+      const encPass = enc.forward(pe, xs);
+      const r = lossAndGrads(dec, pd, { xs: ds, targets, carry: encPass.carry });
+      const ge = encPass.backward(
+        xs.map(() => null),
+        { dCarry: r.dCarry },
+      );
+      const keys = Object.keys(pe);
+      const f = (...v: tf.Tensor[]) => {
+        const p = Object.fromEntries(keys.map((k, i) => [k, v[i]]));
+        const c = enc.forward(p, xs).carry;
+        return referenceLossWithCarry(dec, pd, ds, targets, c);
+      };
+      const ref = tf.grads(f)(keys.map((k) => pe[k]));
+      keys.forEach((k, i) =>
+        expect(relError(ge.dParams[k].dataSync(), ref[i].dataSync()), k).toBeLessThanOrEqual(1e-4),
+      );
+      encPass.dispose();
+    });
+  });
+});
+
+function referenceLossWithCarry(
+  m: Model,
+  p: Params,
+  xs: tf.Tensor2D[],
+  targets: tf.Tensor2D[],
+  carry: Record<string, tf.Tensor2D>,
+): tf.Scalar {
+  const pass = m.layer.forward(p, xs, { carry });
+  let L: tf.Tensor = tf.scalar(0);
+  pass.ys.forEach((y, t) => {
+    const z = tf.add(tf.matMul(y, p["head.Why"] as tf.Tensor2D), p["head.by"]) as tf.Tensor2D;
+    L = tf.add(L, tf.sum(tf.neg(tf.sum(tf.mul(targets[t], tf.logSoftmax(z)), 1))));
+  });
+  return tf.div(L, xs.length * xs[0].shape[0]) as tf.Scalar;
+}

@@ -81,3 +81,7 @@ export { statefulLayout, overlappingLayout, checkContinuity } from "./series/sta
 export type { Layout, Continuity } from "./series/stateful";
 export { dstDays, repairDst, lastSunday } from "./series/dst";
 export type { DstDay } from "./series/dst";
+
+// ── tasks for the notebooks ──
+export { firstSymbolBatch } from "./tasks/gap";
+export type { GapBatch, GapOptions } from "./tasks/gap";

@@ -33,14 +33,27 @@ export interface GRUOptions {
   hiddenSize: number;
   /** Apply the reset gate after the recurrent product (default) or before it (tf.layers). */
   resetAfter?: boolean;
+  /**
+   * Initial bias of the update gate z (default 0). A positive value starts z near 1, so the
+   * state is kept across steps at first: the GRU's counterpart of the LSTM forget bias.
+   */
+  updateBias?: number;
 }
 
 const sigmoidGrad = (d: tf.Tensor, s: tf.Tensor) => tf.mul(d, tf.mul(s, tf.sub(1, s))); // d ⊙ σ(1 − σ)
 
-export function gru({ inputSize, hiddenSize, resetAfter = true }: GRUOptions): Cell {
+export function gru({
+  inputSize,
+  hiddenSize,
+  resetAfter = true,
+  updateBias = 0,
+}: GRUOptions): Cell {
   checkSizes("gru", inputSize, hiddenSize);
+  if (!Number.isFinite(updateBias))
+    throw new Error(`gru: updateBias must be a finite number (got ${updateBias})`);
   const H = hiddenSize;
   const D = inputSize;
+  const zBias = () => tf.tidy(() => tf.mul(bias(3 * H, [[0, H]]), updateBias) as tf.Tensor1D); // z block = updateBias
   const mm = (a: tf.Tensor, b: tf.Tensor, ta = false, tb = false) =>
     tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, ta, tb);
 
@@ -54,7 +67,7 @@ export function gru({ inputSize, hiddenSize, resetAfter = true }: GRUOptions): C
       init: (seed) => ({
         Wx: glorotUniform(D, 3 * H, subSeed(seed, 0)),
         Wh: orthogonal(H, 3, subSeed(seed, 1)),
-        bx: bias(3 * H),
+        bx: zBias(),
         bh: bias(3 * H),
       }),
 
@@ -103,7 +116,7 @@ export function gru({ inputSize, hiddenSize, resetAfter = true }: GRUOptions): C
       const Wh = orthogonal(H, 3, subSeed(seed, 1));
       const [Whzr, Whn] = tf.split(Wh, [2 * H, H], 1);
       Wh.dispose();
-      return { Wx: glorotUniform(D, 3 * H, subSeed(seed, 0)), Whzr, Whn, b: bias(3 * H) };
+      return { Wx: glorotUniform(D, 3 * H, subSeed(seed, 0)), Whzr, Whn, b: zBias() };
     },
 
     step(p, prev, x) {

@@ -116,6 +116,19 @@ describe("parameter counts follow the formulas", () => {
 });
 
 describe("initialisation", () => {
+  it("the GRU update-gate bias starts the z block at updateBias, in both variants", () => {
+    tf.tidy(() => {
+      const after = gru({ inputSize: 2, hiddenSize: 3, updateBias: 2 }).init(1);
+      expect(Array.from(after.bx.dataSync())).toEqual([2, 2, 2, 0, 0, 0, 0, 0, 0]);
+      expect(Array.from(after.bh.dataSync())).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0]);
+      const before = gru({ inputSize: 2, hiddenSize: 3, resetAfter: false, updateBias: 2 }).init(1);
+      expect(Array.from(before.b.dataSync())).toEqual([2, 2, 2, 0, 0, 0, 0, 0, 0]);
+      expect(() => gru({ inputSize: 2, hiddenSize: 3, updateBias: NaN })).toThrow(
+        "gru: updateBias must be a finite number (got NaN)",
+      );
+    });
+  });
+
   it("recurrent weights are orthogonal per gate block and the LSTM forget bias is 1", () => {
     const cell = lstm({ inputSize: 3, hiddenSize: 5 });
     tf.tidy(() => {

@@ -85,3 +85,15 @@ export type { DstDay } from "./series/dst";
 // ── tasks for the notebooks ──
 export { firstSymbolBatch } from "./tasks/gap";
 export type { GapBatch, GapOptions } from "./tasks/gap";
+
+// ── text (notebook 07) and checkpoints ──
+export { vocabulary } from "./text/vocab";
+export type { Vocabulary } from "./text/vocab";
+export { textLayout, textBatch } from "./text/batches";
+export type { TextBatch } from "./text/batches";
+export { sample, samplingDistribution } from "./text/sample";
+export type { SampleOptions, Sample } from "./text/sample";
+export { charModel } from "./text/charmodel";
+export type { CharModelConfig } from "./text/charmodel";
+export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT } from "./checkpoint";
+export type { Checkpoint } from "./checkpoint";

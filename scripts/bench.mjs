@@ -96,7 +96,7 @@ const LAYERS = {
   simple: () => tf.layers.simpleRNN({ units: H, returnSequences: true, inputShape: [T, V] }),
 };
 
-async function ours(kind, steps, batch) {
+async function ours(kind, batch) {
   const tr = rnn.trainer({
     model: rnn.model({ layer: rnn.unroll(CELLS[kind]()), outputSize: V }),
     seed: 1,
@@ -141,7 +141,7 @@ log(
 const batch = data(T);
 const result = { backend, quick, sizes: { B, T, V, H }, steps: STEPS, models: {}, sweep: [] };
 for (const kind of Object.keys(CELLS)) {
-  const o = await ours(kind, T, batch);
+  const o = await ours(kind, batch);
   const l = await layers(kind, batch);
   const r = {
     ours_ms: +o.ms.toFixed(2),
@@ -162,7 +162,7 @@ rnn.disposeAll(batch.xs, batch.targets);
 
 for (const steps of quick ? [25, 100] : [25, 50, 100, 200, 400]) {
   const b = data(steps);
-  const o = await ours("lstm", steps, b);
+  const o = await ours("lstm", b);
   const row = { T: steps, ours_ms: +o.ms.toFixed(2), ms_per_step: +(o.ms / steps).toFixed(3) };
   result.sweep.push(row);
   log(

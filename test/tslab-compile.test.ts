@@ -4,7 +4,7 @@
  */
 import { rmSync, writeFileSync } from "fs";
 import { createRequire } from "module";
-import { dirname, join } from "path";
+import { join } from "path";
 import { describe, expect, it } from "vitest";
 import { projectRoot } from "../src/project";
 import { tempDir } from "./helpers";
@@ -58,6 +58,5 @@ describe("tslab's compiler", () => {
     } finally {
       rmSync(f);
     }
-    expect(dirname(req.resolve("@tslab/typescript-for-tslab"))).toContain("node_modules");
   });
 });

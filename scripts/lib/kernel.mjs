@@ -328,11 +328,6 @@ export class Kernel {
     return lines.find((l) => /(Error|Exception|FATAL|Abort)/.test(l)) ?? lines.pop() ?? "no output";
   }
 
-  /** The kernel process's stderr (last 4000 characters), for diagnosing a crash. */
-  get stderr() {
-    return this.#stderr;
-  }
-
   /** Asks the kernel to shut down, then kills it if it has not exited within a second. */
   async shutdown() {
     if (this.#closed) return;

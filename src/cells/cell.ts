@@ -5,6 +5,7 @@
  * Shapes: B batch, D input size, H hidden size. Every tensor a step returns is new (it never
  * hands back its inputs), so the scan can own and free them.
  */
+import { mul, sub } from "@tensorflow/tfjs";
 import type { Tensor, Tensor2D } from "@tensorflow/tfjs";
 
 /** Parameters by name (`Wxh`, `Whh`, `bh`, …). */
@@ -70,6 +71,9 @@ export interface Cell {
     dNext: Carry,
   ): { dPrev: Carry; dx: Tensor2D; dParams: StepGrads };
 }
+
+/** d ⊙ σ′ written with the gate's output s = σ(a):  d ⊙ s ⊙ (1 − s). */
+export const sigmoidGrad = (d: Tensor, s: Tensor): Tensor => mul(d, mul(s, sub(1, s)));
 
 /** Checks the sizes a cell factory is given. */
 export function checkSizes(what: string, inputSize: number, hiddenSize: number): void {

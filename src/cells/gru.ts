@@ -26,7 +26,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { bias, glorotUniform, orthogonal, subSeed } from "../init";
-import { Cell, checkSizes, outer } from "./cell";
+import { Cell, checkSizes, outer, sigmoidGrad } from "./cell";
 
 export interface GRUOptions {
   inputSize: number;
@@ -40,7 +40,16 @@ export interface GRUOptions {
   updateBias?: number;
 }
 
-const sigmoidGrad = (d: tf.Tensor, s: tf.Tensor) => tf.mul(d, tf.mul(s, tf.sub(1, s))); // d ⊙ σ(1 − σ)
+/**
+ * The rules both variants share, for h_t = z ⊙ h_{t−1} + (1 − z) ⊙ n with n = tanh(a_n):
+ *   da_z = dh ⊙ (h_{t−1} − n) ⊙ z(1 − z),  da_n = dh ⊙ (1 − z) ⊙ (1 − n²)
+ */
+function updateAndCandidateGrads(dh: tf.Tensor, hPrev: tf.Tensor, z: tf.Tensor, n: tf.Tensor) {
+  return {
+    daz: sigmoidGrad(tf.mul(dh, tf.sub(hPrev, n)), z), //                       ∂h/∂z = h_{t−1} − n
+    dan: tf.mul(tf.mul(dh, tf.sub(1, z)), tf.sub(1, tf.square(n))), //          dn ⊙ (1 − n²)
+  };
+}
 
 export function gru({
   inputSize,
@@ -84,11 +93,9 @@ export function gru({
       backStep(_p, pT, { x, prev, cache }, dNext) {
         const { z, r, n, un } = cache;
         const dh = dNext.h;
-        const dz = tf.mul(dh, tf.sub(prev.h, n)); //                                ∂h/∂z = h_{t−1} − n
-        const dan = tf.mul(tf.mul(dh, tf.sub(1, z)), tf.sub(1, tf.square(n))); //  dn ⊙ (1 − n²)
+        const { daz, dan } = updateAndCandidateGrads(dh, prev.h, z, n);
         const dr = tf.mul(dan, un); //                                              ∂a/∂r = u_n
         const dun = tf.mul(dan, r); //                                              ∂a/∂u_n = r
-        const daz = sigmoidGrad(dz, z);
         const dar = sigmoidGrad(dr, r);
         const dax = tf.concat([daz, dar, dan], 1); //                               [B, 3H]
         const duh = tf.concat([daz, dar, dun], 1); //                               [B, 3H]
@@ -133,11 +140,9 @@ export function gru({
     backStep(_p, pT, { x, prev, cache }, dNext) {
       const { z, r, n, rh } = cache;
       const dh = dNext.h;
-      const dz = tf.mul(dh, tf.sub(prev.h, n)); //                                  ∂h/∂z = h_{t−1} − n
-      const dan = tf.mul(tf.mul(dh, tf.sub(1, z)), tf.sub(1, tf.square(n))); //    dn ⊙ (1 − n²)
-      const drh = mm(dan, pT.Whn); //                                   da_n Whnᵀ
+      const { daz, dan } = updateAndCandidateGrads(dh, prev.h, z, n);
+      const drh = mm(dan, pT.Whn); //                                               da_n Whnᵀ
       const dr = tf.mul(drh, prev.h); //                                            ∂(r⊙h)/∂r = h
-      const daz = sigmoidGrad(dz, z);
       const dar = sigmoidGrad(dr, r);
       const duzr = tf.concat([daz, dar], 1); //                                     [B, 2H]
       const dax = tf.concat([daz, dar, dan], 1); //                                 [B, 3H]

@@ -25,7 +25,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { bias, glorotUniform, orthogonal, subSeed } from "../init";
-import { Cell, checkSizes, outer, Params, StepGrads } from "./cell";
+import { Cell, checkSizes, outer, Params, sigmoidGrad, StepGrads } from "./cell";
 
 export interface LSTMOptions {
   inputSize: number;
@@ -37,8 +37,6 @@ export interface LSTMOptions {
   /** Initial forget-gate bias (1 keeps memory at the start: Jozefowicz et al. 2015). */
   forgetBias?: number;
 }
-
-const sigmoidGrad = (d: tf.Tensor, s: tf.Tensor) => tf.mul(d, tf.mul(s, tf.sub(1, s))); // d ⊙ σ(1 − σ)
 
 export function lstm({
   inputSize,

@@ -212,7 +212,11 @@ export function stack(layers: Layer[]): Layer {
           let d: (tf.Tensor2D | null)[] = dys;
           const grads: Grads[] = new Array(layers.length);
           for (let k = layers.length - 1; k >= 0; k--) {
-            grads[k] = passes[k].backward(d, { ...options, dCarry: dc && unprefixed(dc, pre(k)) });
+            grads[k] = passes[k].backward(d, {
+              ...options,
+              dCarry: dc && unprefixed(dc, pre(k)),
+              inputGrads: k === 0 ? options.inputGrads : true, //   the layer below needs them
+            });
             if (d !== dys) disposeAll(d);
             d = grads[k].dxs;
           }

@@ -26,12 +26,14 @@ export interface BackwardOptions {
   truncate?: number;
   /** Also return ‖∂L/∂h_t‖ for every step (Frobenius norm over the batch). */
   gradNorms?: boolean;
+  /** false: the caller does not need ∂L/∂x_t (e.g. a model's first layer); dxs is then []. */
+  inputGrads?: boolean;
 }
 
 export interface Grads {
   /** ∂L/∂params, same names as the layer's parameters. */
   dParams: Params;
-  /** ∂L/∂x_t for every step. */
+  /** ∂L/∂x_t for every step ([] when asked with inputGrads: false). */
   dxs: tf.Tensor2D[];
   /** ∂L/∂(initial carry). */
   dCarry: Carry;

@@ -13,6 +13,7 @@ import { glorotUniform, subSeed, bias } from "./init";
 import { Carry, checkSequence, disposeAll, Layer, Params, prefixed } from "./layer";
 import { LossName, lossFunction } from "./loss";
 import { countParams } from "./cells/cell";
+import { splitRows } from "./kernels";
 
 export type OutputMode = "sequence" | "last";
 
@@ -134,60 +135,53 @@ export function lossAndGrads(
   const pass = m.layer.forward(p, xs, { carry, mask });
   try {
     return tf.tidy(() => {
-      // weights w_t [B, 1] of each step in the loss: the mask, or 1
-      const w: tf.Tensor2D[] = mask
-        ? tf.split(tf.transpose(mask), T, 0).map((r) => tf.transpose(r) as tf.Tensor2D)
-        : [];
-      const dys: (tf.Tensor2D | null)[] = new Array(T).fill(null);
-      const WhyT = tf.transpose(Why); //                                            once, not per step
-      const headIn: tf.Tensor2D[] = []; //                                          y_t of each head call
-      const headGrad: tf.Tensor2D[] = []; //                                        ∂L/∂ŷ_t of each head call
-      let dby: tf.Tensor = tf.zerosLike(by);
-      let total: tf.Tensor = tf.scalar(0);
+      let dys: (tf.Tensor2D | null)[] = new Array(T).fill(null);
+      // the head on rows y [N, H]: ŷ = y Why + by, the loss averaged over `denom` real rows,
+      // and its gradients; row weights (the mask) leave padded steps out
       const head = (
         y: tf.Tensor2D,
         yTrue: tf.Tensor2D,
-        weight: tf.Tensor2D | null,
+        w: tf.Tensor2D | null,
         denom: tf.Scalar,
       ) => {
-        const z = tf.add(tf.matMul(y, Why), by) as tf.Tensor2D; //                 ŷ = y Why + by   [B, O]
+        const z = tf.add(tf.matMul(y, Why), by) as tf.Tensor2D; //                 ŷ   [N, O]
         const { losses, dz } = f(z, yTrue);
-        const wl = weight ? tf.mul(losses, tf.reshape(weight, [B])) : losses;
-        const dzw = tf.div(weight ? tf.mul(dz, weight) : dz, denom) as tf.Tensor2D; // ∂L/∂ŷ
-        total = tf.add(total, tf.div(tf.sum(wl), denom));
-        headIn.push(y);
-        headGrad.push(dzw);
-        dby = tf.add(dby, tf.sum(dzw, 0));
-        return tf.matMul(dzw, WhyT) as tf.Tensor2D; //                                dy = dz Whyᵀ
+        const loss = tf.div(tf.sum(w ? tf.mul(losses, tf.reshape(w, [-1])) : losses), denom);
+        const dzw = tf.div(w ? tf.mul(dz, w) : dz, denom) as tf.Tensor2D; //       ∂L/∂ŷ
+        return {
+          loss,
+          dy: tf.matMul(dzw, tf.transpose(Why)) as tf.Tensor2D, //                  dz Whyᵀ
+          dWhy: tf.matMul(tf.transpose(y), dzw), //                                 yᵀ dz
+          dby: tf.sum(dzw, 0), //                                                   Σ_rows dz
+        };
       };
+      let h: ReturnType<typeof head>;
       if (m.output === "sequence") {
+        // all steps through the head at once: rows t·B … t·B + B − 1 are step t
+        const Y = tf.concat(pass.ys, 0) as tf.Tensor2D; //                           [T·B, H]
+        const w = mask ? (tf.reshape(tf.transpose(mask), [T * B, 1]) as tf.Tensor2D) : null; // w[t·B + b] = mask[b, t]
         const denom = mask ? (tf.sum(mask) as tf.Scalar) : tf.scalar(B * T);
-        for (let t = 0; t < T; t++)
-          dys[t] = head(pass.ys[t], targets![t], mask ? w[t] : null, denom);
+        h = head(Y, tf.concat(targets!, 0), w, denom);
+        dys = splitRows(h.dy, T);
       } else {
         // y_last: per example, the output at its last real step (the final one without a mask)
         const lastOf = mask ? lastStepSelectors(mask) : null; //                     T × [B, 1] one-hot in time
         const yLast = lastOf
           ? (tf.addN(pass.ys.map((y, t) => tf.mul(y, lastOf[t]))) as tf.Tensor2D)
           : pass.ys[T - 1];
-        const dyLast = head(yLast, target!, null, tf.scalar(B));
+        h = head(yLast, target!, null, tf.scalar(B));
         for (let t = 0; t < T; t++)
-          dys[t] = lastOf
-            ? (tf.mul(dyLast, lastOf[t]) as tf.Tensor2D)
-            : t === T - 1
-              ? dyLast
-              : null;
+          dys[t] = lastOf ? (tf.mul(h.dy, lastOf[t]) as tf.Tensor2D) : t === T - 1 ? h.dy : null;
       }
-      const dWhy = tf.matMul(tf.transpose(tf.concat(headIn, 0)), tf.concat(headGrad, 0)); // Σ_t y_tᵀ dz_t
-      const g = pass.backward(dys, { truncate, gradNorms });
-      disposeAll(g.dxs, carry === undefined ? g.dCarry : null);
-      const loss = total.dataSync()[0];
+      const g = pass.backward(dys, { truncate, gradNorms, inputGrads: false });
+      disposeAll(carry === undefined ? g.dCarry : null);
+      const loss = h.loss.dataSync()[0];
       const carryOut = Object.fromEntries(
         Object.entries(pass.carry).map(([k, v]) => [k, tf.clone(v)]),
       );
       const result: LossAndGrads = {
         loss,
-        grads: { ...g.dParams, ...prefixed({ Why: dWhy, by: dby }, "head.") },
+        grads: { ...g.dParams, ...prefixed({ Why: h.dWhy, by: h.dby }, "head.") },
         carry: carryOut,
       };
       if (g.gradNorms) result.gradNorms = g.gradNorms;

@@ -10,7 +10,9 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { Carry, Cell, Params, StepGrads, StepRecord } from "./cells/cell";
+import { fusedAvailable, splitRows } from "./kernels";
 import { maskSteps } from "./mask";
+import { project } from "./projection";
 import {
   checkCarry,
   checkGradients,
@@ -25,10 +27,11 @@ import {
 
 type StepOut = {
   dPrev: Carry;
-  dx: tf.Tensor2D;
+  dx: tf.Tensor2D | null; //   reference path
+  dzx: tf.Tensor2D | null; //  fused path: ∂L/∂Zx rows of this step
   added: Params;
   bs: Record<string, tf.Tensor2D>;
-  as: Record<string, tf.Tensor2D>;
+  as: Record<string, tf.Tensor2D | null>;
   norm: tf.Scalar | undefined;
 };
 
@@ -36,7 +39,7 @@ const mapCarry = (c: Carry, f: (v: tf.Tensor2D, k: string) => tf.Tensor) =>
   Object.fromEntries(Object.entries(c).map(([k, v]) => [k, f(v, k) as tf.Tensor2D])) as Carry;
 
 /** The `a` side of each outer-product gradient (tensors the step record already holds). */
-function outerInputs(g: StepGrads): Record<string, tf.Tensor2D> {
+function outerInputs(g: StepGrads): Record<string, tf.Tensor2D | null> {
   return Object.fromEntries(
     Object.entries(g).flatMap(([k, v]) => (v instanceof tf.Tensor ? [] : [[k, v.a]])),
   );
@@ -78,13 +81,18 @@ export function unroll(cell: Cell): Layer {
       const T = xs.length;
       const m = mask === undefined ? null : maskSteps(cell.name, mask, B, T);
       const initial = carry ?? zeroCarry(layer, B);
+      // the fused path (kernels.ts): Zx = X W + b for all steps at once, one kernel per step
+      const f = m === null && fusedAvailable() ? cell.fused : undefined;
+      const proj = f ? project(xs, p[f.input.W] as tf.Tensor2D, p[f.input.b] as tf.Tensor1D) : null; //                                                          Zx [T·B, G·H]
 
       const records: StepRecord[] = []; //   what each step's backward needs
       const states: Carry[] = []; //          carry after each step (= next, or masked blend)
       let prev = initial;
       for (let t = 0; t < T; t++) {
         const out = tf.tidy(() => {
-          const { next, cache } = cell.step(p, prev, xs[t]);
+          const { next, cache } = f
+            ? f.step(p, prev, { all: proj!.Zx, start: t * B })
+            : cell.step(p, prev, xs[t]);
           if (m === null) return { next, cache, state: next };
           const keep = tf.sub(1, m[t]); //                                   1 − m_t
           const state = Object.fromEntries(
@@ -101,7 +109,7 @@ export function unroll(cell: Cell): Layer {
         ys: states.map((s) => s.h),
         carry: prev,
 
-        backward(dys, { dCarry, truncate, gradNorms = false } = {}): Grads {
+        backward(dys, { dCarry, truncate, gradNorms = false, inputGrads = true } = {}): Grads {
           checkGradients(cell.name, dys, T, B, H);
           checkTruncate(cell.name, truncate);
           if (dCarry !== undefined) checkCarry(cell.name, dCarry, carrySizes, B, "dCarry");
@@ -112,8 +120,9 @@ export function unroll(cell: Cell): Layer {
             : zeroCarry(layer, B);
           const pT = transposes(p, cell.shapes); //                     Wᵀ once per pass, not per step
           const sums: Params = {}; //                                   running Σ_t of tensor gradients
-          const outers: Record<string, { a: tf.Tensor2D[]; b: tf.Tensor2D[] }> = {}; // Σ_t a_tᵀ b_t, later
-          const dxs: tf.Tensor2D[] = new Array(T);
+          const outers: Record<string, { a: (tf.Tensor2D | null)[]; b: tf.Tensor2D[] }> = {}; // Σ_t a_tᵀ b_t, later
+          const dxs: tf.Tensor2D[] = inputGrads ? new Array(T) : [];
+          const dzxs: tf.Tensor2D[] = f ? new Array(T) : []; //          fused: ∂L/∂Zx per step
           const norms: tf.Scalar[] = [];
           for (let t = T - 1; t >= 0; t--) {
             const out = tf.tidy(() => {
@@ -127,7 +136,9 @@ export function unroll(cell: Cell): Layer {
                 dNext = mapCarry(dS, (v) => tf.mul(v, m[t]));
                 dHeld = mapCarry(dS, (v) => tf.mul(v, keep));
               }
-              const step = cell.backStep(p, pT, records[t], dNext);
+              const step = f
+                ? { dx: null, ...f.backStep(p, pT, records[t], dNext) }
+                : { dzx: null, ...cell.backStep(p, pT, records[t], dNext) };
               let dPrev: Carry = dHeld
                 ? mapCarry(step.dPrev, (v, k) => tf.add(v, dHeld![k]))
                 : step.dPrev;
@@ -139,7 +150,9 @@ export function unroll(cell: Cell): Layer {
                 if (g instanceof tf.Tensor) added[k] = k in sums ? tf.add(sums[k], g) : g;
                 else bs[k] = g.b;
               }
-              return { dPrev, dx: step.dx, added, bs, as: outerInputs(step.dParams), norm };
+              const as = outerInputs(step.dParams);
+              const out = { dPrev, dx: step.dx, dzx: step.dzx, added, bs, as, norm } as StepOut;
+              return out as unknown as tf.TensorContainer;
             }) as unknown as StepOut;
             disposeAll(
               dState,
@@ -152,7 +165,9 @@ export function unroll(cell: Cell): Layer {
               o.b.push(b);
             }
             dState = out.dPrev;
-            dxs[t] = out.dx;
+            if (out.dx && inputGrads) dxs[t] = out.dx;
+            else out.dx?.dispose();
+            if (out.dzx) dzxs[t] = out.dzx;
             if (out.norm) norms.push(out.norm);
           }
           const dParams: Params = { ...sums };
@@ -166,12 +181,28 @@ export function unroll(cell: Cell): Layer {
               return stacked.get(key) as tf.Tensor2D;
             };
             for (const [k, o] of Object.entries(outers)) {
-              dParams[k] = tf.keep(tf.matMul(tf.transpose(rows(o.a)), rows(o.b)));
+              const b = rows(o.b);
+              const a = o.a[0] === null ? null : rows(o.a as tf.Tensor2D[]);
+              dParams[k] = tf.keep(
+                a === null ? tf.sum(b, 0) : tf.matMul(tf.transpose(a), b),
+              ) as tf.Tensor;
+            }
+            if (f) {
+              // the input side for all steps at once (projection.ts), and dx_t = dzx_t Wᵀ
+              const dZx = tf.concat(dzxs, 0) as tf.Tensor2D; //                 [T·B, G·H]
+              const { dW, db } = proj!.grads(dZx);
+              dParams[f.input.W] = tf.keep(dW);
+              dParams[f.input.b] = tf.keep(db);
+              if (inputGrads) {
+                const dX = tf.matMul(dZx, pT[f.input.W] as tf.Tensor2D) as tf.Tensor2D;
+                splitRows(dX, T).forEach((d, t) => (dxs[t] = tf.keep(d)));
+              }
             }
           });
           disposeAll(
             pT,
             Object.values(outers).map((o) => o.b),
+            dzxs,
           );
           const result: Grads = { dParams, dxs, dCarry: dState };
           if (gradNorms) {
@@ -184,7 +215,9 @@ export function unroll(cell: Cell): Layer {
         },
 
         dispose() {
+          proj?.dispose();
           disposeAll(
+            proj?.Zx,
             records.map((r) => [r.next, r.cache]),
             states,
             m,

@@ -141,8 +141,9 @@ export function trainer({
           disposeAll(grads);
           grads = c;
         }
+        // always in the parameters' order: tfjs optimizers keep their slots by position
         opt.applyGradients(
-          Object.fromEntries(Object.entries(grads).map(([k, g]) => [`${id}/${k}`, g])),
+          Object.fromEntries(Object.keys(vars).map((k) => [`${id}/${k}`, grads[k]])),
         );
         steps += 1;
         const out: StepResult = { loss: r.loss, gradNorm: norm };

@@ -19,16 +19,22 @@ export type Cache = Record<string, Tensor>;
  * A weight gradient written as an outer product, ∂L/∂W += aᵀ b (a [B, m], b [B, n]). The scan
  * collects each step's a and b and forms Σ_t a_tᵀ b_t with one matMul at the end: on the wasm
  * backend a transposed matMul per step costs 10× a plain one. `a` must be a tensor the step
- * record holds (x, prev, next or cache); `b` a new tensor of the backward step.
+ * record holds (x, prev, next or cache); `b` a new tensor of the backward step. `a` = null is
+ * a bias added to every row: ∂L/∂bias += Σ_batch b, also summed once at the end.
  */
 export interface Outer {
-  readonly a: Tensor2D;
+  readonly a: Tensor2D | null;
   readonly b: Tensor2D;
 }
 
 /** ∂L/∂W = aᵀ b, accumulated over time by the scan. */
 export function outer(a: Tensor2D, b: Tensor2D): Outer {
   return { a, b };
+}
+
+/** ∂L/∂bias = Σ_batch b, accumulated over time by the scan. */
+export function rowSum(b: Tensor2D): Outer {
+  return { a: null, b };
 }
 
 /** Gradients from one backward step: tensors (summed over steps) or outer products. */
@@ -70,6 +76,34 @@ export interface Cell {
     r: StepRecord,
     dNext: Carry,
   ): { dPrev: Carry; dx: Tensor2D; dParams: StepGrads };
+  /** Optional fused version of step/backStep (same math), used by the scan on wasm. */
+  readonly fused?: FusedSteps;
+}
+
+/** Rows start … start + B − 1 of a [T·B, W] tensor, read in place by a fused kernel. */
+export interface Rows {
+  readonly all: Tensor2D;
+  readonly start: number;
+}
+
+/**
+ * The same cell with the gate math of a step fused into one kernel (see kernels.ts). The input
+ * side is taken out of the loop: Zx = X·p[input.W] + p[input.b]  [T·B, G·H] is one matMul for
+ * all steps, and a step reads its rows of Zx. The scan then forms ∂L/∂W = Xᵀ dZx,
+ * ∂L/∂b = Σ dZx and dx = dZx Wᵀ for all steps at once.
+ */
+export interface FusedSteps {
+  /** Names of the input weight and bias. */
+  readonly input: { readonly W: string; readonly b: string };
+  /** Forward step from this step's rows of Zx. */
+  step(p: Params, prev: Carry, zx: Rows): { next: Carry; cache: Cache };
+  /** Backward step: dL/d(prev), dL/d(zx_t) and the gradients of the other parameters. */
+  backStep(
+    p: Params,
+    pT: Params,
+    r: Omit<StepRecord, "x">,
+    dNext: Carry,
+  ): { dPrev: Carry; dzx: Tensor2D; dParams: StepGrads };
 }
 
 /** d ⊙ σ′ written with the gate's output s = σ(a):  d ⊙ s ⊙ (1 − s). */

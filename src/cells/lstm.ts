@@ -25,7 +25,102 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { bias, glorotUniform, orthogonal, subSeed } from "../init";
-import { Cell, checkSizes, outer, Params, sigmoidGrad, StepGrads } from "./cell";
+import { fused, sigmoid, tanh } from "../kernels";
+import { Cell, checkSizes, FusedSteps, outer, Params, sigmoidGrad, StepGrads } from "./cell";
+
+/**
+ * Fused forward step (no peepholes, not coupled), one pass over [B, H]: the gate equations
+ * above with z = Zx[start + b] + u[b], u = h_{t−1} Wh. Outputs h, c, the gates [i f g o] and
+ * tanh(c).
+ */
+const lstmStep = fused<"zx" | "u" | "cPrev">(
+  "rnnwb.LstmStep",
+  ({ ins: { zx, u, cPrev }, outs: [h, c, gates, tanhC], attrs: { start, H } }) => {
+    const B = cPrev.length / H;
+    for (let b = 0; b < B; b++) {
+      const x = (start + b) * 4 * H; // row of Zx
+      const r = b * 4 * H; //            row of u and gates
+      for (let k = 0; k < H; k++) {
+        const i = sigmoid(zx[x + k] + u[r + k]); //                     input gate
+        const f = sigmoid(zx[x + H + k] + u[r + H + k]); //             forget gate
+        const g = tanh(zx[x + 2 * H + k] + u[r + 2 * H + k]); //        candidate
+        const o = sigmoid(zx[x + 3 * H + k] + u[r + 3 * H + k]); //     output gate
+        const ct = f * cPrev[b * H + k] + i * g; //                     c_t
+        const tc = tanh(ct);
+        gates[r + k] = i;
+        gates[r + H + k] = f;
+        gates[r + 2 * H + k] = g;
+        gates[r + 3 * H + k] = o;
+        c[b * H + k] = ct;
+        tanhC[b * H + k] = tc;
+        h[b * H + k] = o * tc; //                                       h_t
+      }
+    }
+  },
+);
+
+/** Fused backward step: the backward equations above, from dh, dc → dz [B, 4H], dc_{t−1}. */
+const lstmBack = fused<"dh" | "dc" | "gates" | "tanhC" | "cPrev">(
+  "rnnwb.LstmBack",
+  ({ ins: { dh, dc, gates, tanhC, cPrev }, outs: [dz, dcPrev], attrs: { H } }) => {
+    const B = cPrev.length / H;
+    for (let b = 0; b < B; b++) {
+      const r = b * 4 * H;
+      for (let k = 0; k < H; k++) {
+        const j = b * H + k;
+        const i = gates[r + k];
+        const f = gates[r + H + k];
+        const g = gates[r + 2 * H + k];
+        const o = gates[r + 3 * H + k];
+        const tc = tanhC[j];
+        const dct = dc[j] + dh[j] * o * (1 - tc * tc); //               through tanh(c_t)
+        dz[r + k] = dct * g * i * (1 - i); //                           dz_i = dc ⊙ g ⊙ i(1 − i)
+        dz[r + H + k] = dct * cPrev[j] * f * (1 - f); //                dz_f = dc ⊙ c_{t−1} ⊙ f(1 − f)
+        dz[r + 2 * H + k] = dct * i * (1 - g * g); //                   dz_g = dc ⊙ i ⊙ (1 − g²)
+        dz[r + 3 * H + k] = dh[j] * tc * o * (1 - o); //                dz_o = dh ⊙ tanh(c_t) ⊙ o(1 − o)
+        dcPrev[j] = dct * f; //                                         ∂c_t/∂c_{t−1} = f
+      }
+    }
+  },
+);
+
+/** The fused steps of the plain LSTM (Zx = X Wx + b). */
+function fusedLSTM(H: number): FusedSteps {
+  return {
+    input: { W: "Wx", b: "b" },
+    step(p, prev, zx) {
+      const B = prev.h.shape[0];
+      const u = tf.matMul(prev.h, p.Wh as tf.Tensor2D); //                        h_{t−1} Wh  [B, 4H]
+      const [h, c, gates, tanhC] = lstmStep(
+        { zx: zx.all, u, cPrev: prev.c },
+        [
+          [B, H],
+          [B, H],
+          [B, 4 * H],
+          [B, H],
+        ],
+        { start: zx.start, H },
+      );
+      return { next: { h: h as tf.Tensor2D, c: c as tf.Tensor2D }, cache: { gates, tanhC } };
+    },
+    backStep(_p, pT, { prev, cache }, dNext) {
+      const B = prev.h.shape[0];
+      const [dz, dcPrev] = lstmBack(
+        { dh: dNext.h, dc: dNext.c, gates: cache.gates, tanhC: cache.tanhC, cPrev: prev.c },
+        [
+          [B, 4 * H],
+          [B, H],
+        ],
+        { H },
+      ) as tf.Tensor2D[];
+      return {
+        dPrev: { h: tf.matMul(dz, pT.Wh as tf.Tensor2D), c: dcPrev }, //           dz Whᵀ
+        dzx: dz,
+        dParams: { Wh: outer(prev.h, dz) }, //                                    h_{t−1}ᵀ dz
+      };
+    },
+  };
+}
 
 export interface LSTMOptions {
   inputSize: number;
@@ -67,6 +162,7 @@ export function lstm({
     hiddenSize,
     carryNames: ["h", "c"],
     shapes,
+    fused: peephole || coupled ? undefined : fusedLSTM(H),
     init(seed) {
       const p: Params = {
         Wx: glorotUniform(inputSize, G * H, subSeed(seed, 0)),

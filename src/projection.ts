@@ -12,32 +12,32 @@
 import * as tf from "@tensorflow/tfjs";
 import { fused } from "./kernels";
 
-/** Zx[r] = W[id_r] + b. */
+/** Zx[r] = W[id_r] + b: the rows of W + b, copied (a row copy is a memcpy; a JS loop is not). */
 const gatherRows = fused<"W" | "b" | "ids">(
   "rnnwb.GatherRows",
   ({ ins: { W, b, ids }, outs: [Zx] }) => {
     const G = b.length;
-    for (let r = 0; r < ids.length; r++) {
-      const from = ids[r] * G;
-      for (let j = 0; j < G; j++) Zx[r * G + j] = W[from + j] + b[j];
-    }
+    const Wb = new Float32Array(W.length); //                               W + b   [D, G]
+    for (let from = 0; from < W.length; from += G)
+      for (let j = 0; j < G; j++) Wb[from + j] = W[from + j] + b[j];
+    for (let r = 0; r < ids.length; r++) Zx.set(Wb.subarray(ids[r] * G, (ids[r] + 1) * G), r * G);
   },
 );
 
-/** dW[id_r] += dZx[r],  db += dZx[r]. */
+/** dW[id_r] += dZx[r], then db = Σ_id dW[id] (= Σ_rows dZx). */
 const scatterRows = fused<"dZx" | "ids">(
   "rnnwb.ScatterRows",
   ({ ins: { dZx, ids }, outs: [dW, db] }) => {
     const G = db.length;
-    dW.fill(0);
-    db.fill(0);
+    const acc = new Float64Array(dW.length); //                            dW in double precision
     for (let r = 0; r < ids.length; r++) {
       const to = ids[r] * G;
-      for (let j = 0; j < G; j++) {
-        dW[to + j] += dZx[r * G + j];
-        db[j] += dZx[r * G + j];
-      }
+      const from = r * G;
+      for (let j = 0; j < G; j++) acc[to + j] += dZx[from + j];
     }
+    dW.set(acc);
+    db.fill(0);
+    for (let to = 0; to < acc.length; to += G) for (let j = 0; j < G; j++) db[j] += acc[to + j];
   },
 );
 

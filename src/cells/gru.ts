@@ -26,7 +26,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { bias, glorotUniform, orthogonal, subSeed } from "../init";
-import { Cell, checkSizes, outer, sigmoidGrad } from "./cell";
+import { fused, sigmoid, tanh } from "../kernels";
+import { Cell, checkSizes, FusedSteps, outer, rowSum, sigmoidGrad } from "./cell";
 
 export interface GRUOptions {
   inputSize: number;
@@ -48,6 +49,225 @@ function updateAndCandidateGrads(dh: tf.Tensor, hPrev: tf.Tensor, z: tf.Tensor, 
   return {
     daz: sigmoidGrad(tf.mul(dh, tf.sub(hPrev, n)), z), //                       ∂h/∂z = h_{t−1} − n
     dan: tf.mul(tf.mul(dh, tf.sub(1, z)), tf.sub(1, tf.square(n))), //          dn ⊙ (1 − n²)
+  };
+}
+
+// ── fused steps (kernels.ts): the equations above, one pass over [B, H] per kernel ──
+
+/** Reset after: z, r, u_n = (h Wh + bh)_n, n and h_t from a = Zx[start + b] and u = h Wh. */
+const gruStep = fused<"zx" | "u" | "bh" | "hPrev">(
+  "rnnwb.GruStep",
+  ({ ins: { zx, u, bh, hPrev }, outs: [h, gates, un], attrs: { start, H } }) => {
+    const B = hPrev.length / H;
+    for (let b = 0; b < B; b++) {
+      const x = (start + b) * 3 * H; // row of Zx
+      const r3 = b * 3 * H; //           row of u and gates
+      for (let k = 0; k < H; k++) {
+        const j = b * H + k;
+        const z = sigmoid(zx[x + k] + u[r3 + k] + bh[k]); //                    update gate
+        const r = sigmoid(zx[x + H + k] + u[r3 + H + k] + bh[H + k]); //        reset gate
+        const uN = u[r3 + 2 * H + k] + bh[2 * H + k]; //                         u_n
+        const n = tanh(zx[x + 2 * H + k] + r * uN); //                           candidate
+        gates[r3 + k] = z;
+        gates[r3 + H + k] = r;
+        gates[r3 + 2 * H + k] = n;
+        un[j] = uN;
+        h[j] = n + z * (hPrev[j] - n); //                                        z h + (1 − z) n
+      }
+    }
+  },
+);
+
+/** Reset after, backward: da = [da_z da_r da_n], du = [da_z da_r da_n ⊙ r], dh ⊙ z. */
+const gruBack = fused<"dh" | "gates" | "un" | "hPrev">(
+  "rnnwb.GruBack",
+  ({ ins: { dh, gates, un, hPrev }, outs: [da, du, dhz], attrs: { H } }) => {
+    const B = hPrev.length / H;
+    for (let b = 0; b < B; b++) {
+      const r3 = b * 3 * H;
+      for (let k = 0; k < H; k++) {
+        const j = b * H + k;
+        const z = gates[r3 + k];
+        const r = gates[r3 + H + k];
+        const n = gates[r3 + 2 * H + k];
+        const daz = dh[j] * (hPrev[j] - n) * z * (1 - z); //                    ∂h/∂z = h_{t−1} − n
+        const dan = dh[j] * (1 - z) * (1 - n * n); //                            dn ⊙ (1 − n²)
+        const dar = dan * un[j] * r * (1 - r); //                                ∂a/∂r = u_n
+        da[r3 + k] = du[r3 + k] = daz;
+        da[r3 + H + k] = du[r3 + H + k] = dar;
+        da[r3 + 2 * H + k] = dan;
+        du[r3 + 2 * H + k] = dan * r; //                                         ∂a/∂u_n = r
+        dhz[j] = dh[j] * z;
+      }
+    }
+  },
+);
+
+function fusedResetAfter(H: number): FusedSteps {
+  return {
+    input: { W: "Wx", b: "bx" },
+    step(p, prev, zx) {
+      const B = prev.h.shape[0];
+      const u = tf.matMul(prev.h, p.Wh as tf.Tensor2D); //                      h Wh   [B, 3H]
+      const [h, gates, un] = gruStep(
+        { zx: zx.all, u, bh: p.bh, hPrev: prev.h },
+        [
+          [B, H],
+          [B, 3 * H],
+          [B, H],
+        ],
+        { start: zx.start, H },
+      );
+      return { next: { h: h as tf.Tensor2D }, cache: { gates, un } };
+    },
+    backStep(_p, pT, { prev, cache }, dNext) {
+      const B = prev.h.shape[0];
+      const [da, du, dhz] = gruBack(
+        { dh: dNext.h, gates: cache.gates, un: cache.un, hPrev: prev.h },
+        [
+          [B, 3 * H],
+          [B, 3 * H],
+          [B, H],
+        ],
+        { H },
+      ) as tf.Tensor2D[];
+      return {
+        dPrev: { h: tf.add(dhz, tf.matMul(du, pT.Wh as tf.Tensor2D)) as tf.Tensor2D }, // dh ⊙ z + du Whᵀ
+        dzx: da,
+        dParams: { Wh: outer(prev.h, du), bh: rowSum(du) },
+      };
+    },
+  };
+}
+
+/** Reset before, part 1: z, r and r ⊙ h_{t−1} from a = Zx[start + b] and u = h Whzr. */
+const gruGates = fused<"zx" | "u" | "hPrev">(
+  "rnnwb.GruGates",
+  ({ ins: { zx, u, hPrev }, outs: [zr, rh], attrs: { start, H } }) => {
+    const B = hPrev.length / H;
+    for (let b = 0; b < B; b++) {
+      const x = (start + b) * 3 * H;
+      const r2 = b * 2 * H;
+      for (let k = 0; k < H; k++) {
+        const r = sigmoid(zx[x + H + k] + u[r2 + H + k]); //                     reset gate
+        zr[r2 + k] = sigmoid(zx[x + k] + u[r2 + k]); //                          update gate
+        zr[r2 + H + k] = r;
+        rh[b * H + k] = r * hPrev[b * H + k]; //                                 r ⊙ h_{t−1}
+      }
+    }
+  },
+);
+
+/** Reset before, part 2: n = tanh(a_n + (r ⊙ h) Whn) and h_t. */
+const gruCandidate = fused<"zx" | "un" | "zr" | "hPrev">(
+  "rnnwb.GruCandidate",
+  ({ ins: { zx, un, zr, hPrev }, outs: [h, n], attrs: { start, H } }) => {
+    const B = hPrev.length / H;
+    for (let b = 0; b < B; b++) {
+      const x = (start + b) * 3 * H;
+      for (let k = 0; k < H; k++) {
+        const j = b * H + k;
+        const z = zr[b * 2 * H + k];
+        const nj = tanh(zx[x + 2 * H + k] + un[j]); //                           candidate
+        n[j] = nj;
+        h[j] = nj + z * (hPrev[j] - nj); //                                      z h + (1 − z) n
+      }
+    }
+  },
+);
+
+/** Reset before, backward part 1: da_z and da_n. */
+const gruBackZN = fused<"dh" | "zr" | "n" | "hPrev">(
+  "rnnwb.GruBackZN",
+  ({ ins: { dh, zr, n, hPrev }, outs: [daz, dan], attrs: { H } }) => {
+    for (let j = 0; j < hPrev.length; j++) {
+      const z = zr[Math.floor(j / H) * 2 * H + (j % H)];
+      daz[j] = dh[j] * (hPrev[j] - n[j]) * z * (1 - z); //                     ∂h/∂z = h_{t−1} − n
+      dan[j] = dh[j] * (1 - z) * (1 - n[j] * n[j]); //                           dn ⊙ (1 − n²)
+    }
+  },
+);
+
+/** Reset before, backward part 2: from d(r ⊙ h) = da_n Whnᵀ: [da_z da_r], da, dh ⊙ z + d(r⊙h) ⊙ r. */
+const gruBackR = fused<"dh" | "drh" | "zr" | "hPrev" | "daz" | "dan">(
+  "rnnwb.GruBackR",
+  ({ ins: { dh, drh, zr, hPrev, daz, dan }, outs: [duzr, da, dhPart], attrs: { H } }) => {
+    const B = hPrev.length / H;
+    for (let b = 0; b < B; b++) {
+      for (let k = 0; k < H; k++) {
+        const j = b * H + k;
+        const z = zr[b * 2 * H + k];
+        const r = zr[b * 2 * H + H + k];
+        const dar = drh[j] * hPrev[j] * r * (1 - r); //                          ∂(r⊙h)/∂r = h
+        duzr[b * 2 * H + k] = da[b * 3 * H + k] = daz[j];
+        duzr[b * 2 * H + H + k] = da[b * 3 * H + H + k] = dar;
+        da[b * 3 * H + 2 * H + k] = dan[j];
+        dhPart[j] = dh[j] * z + drh[j] * r;
+      }
+    }
+  },
+);
+
+function fusedResetBefore(H: number): FusedSteps {
+  return {
+    input: { W: "Wx", b: "b" },
+    step(p, prev, zx) {
+      const B = prev.h.shape[0];
+      const u = tf.matMul(prev.h, p.Whzr as tf.Tensor2D); //                    h Whzr   [B, 2H]
+      const [zr, rh] = gruGates(
+        { zx: zx.all, u, hPrev: prev.h },
+        [
+          [B, 2 * H],
+          [B, H],
+        ],
+        {
+          start: zx.start,
+          H,
+        },
+      );
+      const un = tf.matMul(rh as tf.Tensor2D, p.Whn as tf.Tensor2D); //         (r ⊙ h) Whn
+      const [h, n] = gruCandidate(
+        { zx: zx.all, un, zr, hPrev: prev.h },
+        [
+          [B, H],
+          [B, H],
+        ],
+        {
+          start: zx.start,
+          H,
+        },
+      );
+      return { next: { h: h as tf.Tensor2D }, cache: { zr, rh, n } };
+    },
+    backStep(_p, pT, { prev, cache }, dNext) {
+      const B = prev.h.shape[0];
+      const { zr, rh, n } = cache;
+      const [daz, dan] = gruBackZN(
+        { dh: dNext.h, zr, n, hPrev: prev.h },
+        [
+          [B, H],
+          [B, H],
+        ],
+        {
+          H,
+        },
+      ) as tf.Tensor2D[];
+      const drh = tf.matMul(dan, pT.Whn as tf.Tensor2D); //                      da_n Whnᵀ
+      const [duzr, da, dhPart] = gruBackR(
+        { dh: dNext.h, drh, zr, hPrev: prev.h, daz, dan },
+        [
+          [B, 2 * H],
+          [B, 3 * H],
+          [B, H],
+        ],
+        { H },
+      ) as tf.Tensor2D[];
+      return {
+        dPrev: { h: tf.add(dhPart, tf.matMul(duzr, pT.Whzr as tf.Tensor2D)) as tf.Tensor2D },
+        dzx: da,
+        dParams: { Whzr: outer(prev.h, duzr), Whn: outer(rh as tf.Tensor2D, dan) },
+      };
+    },
   };
 }
 
@@ -73,6 +293,7 @@ export function gru({
       hiddenSize,
       carryNames: ["h"],
       shapes: { Wx: [D, 3 * H], Wh: [H, 3 * H], bx: [3 * H], bh: [3 * H] },
+      fused: fusedResetAfter(H),
       init: (seed) => ({
         Wx: glorotUniform(D, 3 * H, subSeed(seed, 0)),
         Wh: orthogonal(H, 3, subSeed(seed, 1)),
@@ -119,6 +340,7 @@ export function gru({
     hiddenSize,
     carryNames: ["h"],
     shapes: { Wx: [D, 3 * H], Whzr: [H, 2 * H], Whn: [H, H], b: [3 * H] },
+    fused: fusedResetBefore(H),
     init(seed) {
       const Wh = orthogonal(H, 3, subSeed(seed, 1));
       const [Whzr, Whn] = tf.split(Wh, [2 * H, H], 1);

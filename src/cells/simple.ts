@@ -12,7 +12,54 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { bias, glorotUniform, orthogonal, subSeed } from "../init";
-import { Cell, checkSizes, outer } from "./cell";
+import { fused, tanh } from "../kernels";
+import { Cell, checkSizes, FusedSteps, outer } from "./cell";
+
+/** Fused forward step: h = tanh(Zx[start + b] + u[b]) (relu when attrs.relu = 1), u = h_{t−1} Whh. */
+const simpleStep = fused<"zx" | "u">(
+  "rnnwb.SimpleStep",
+  ({ ins: { zx, u }, outs: [h], attrs: { start, H, relu } }) => {
+    const from = start * H; //                                                rows start … of Zx
+    for (let j = 0; j < h.length; j++) {
+      const a = zx[from + j] + u[j]; //                                       a_t
+      h[j] = relu ? (a > 0 ? a : 0) : tanh(a); //                             h_t
+    }
+  },
+);
+
+/** Fused backward step: da = dh ⊙ (1 − h²)  (relu: dh ⊙ [h > 0]). */
+const simpleBack = fused<"dh" | "h">(
+  "rnnwb.SimpleBack",
+  ({ ins: { dh, h }, outs: [da], attrs: { relu } }) => {
+    for (let j = 0; j < h.length; j++)
+      da[j] = relu ? (h[j] > 0 ? dh[j] : 0) : dh[j] * (1 - h[j] * h[j]);
+  },
+);
+
+function fusedSimple(relu: boolean): FusedSteps {
+  return {
+    input: { W: "Wxh", b: "bh" },
+    step(p, prev, zx) {
+      const u = tf.matMul(prev.h, p.Whh as tf.Tensor2D); //                     h_{t−1} Whh
+      const [h] = simpleStep({ zx: zx.all, u }, [prev.h.shape], {
+        start: zx.start,
+        H: u.shape[1] as number,
+        relu: +relu,
+      });
+      return { next: { h: h as tf.Tensor2D }, cache: {} };
+    },
+    backStep(_p, pT, { prev, next }, dNext) {
+      const [da] = simpleBack({ dh: dNext.h, h: next.h }, [next.h.shape], {
+        relu: +relu,
+      }) as tf.Tensor2D[];
+      return {
+        dPrev: { h: tf.matMul(da, pT.Whh as tf.Tensor2D) }, //                  da Whhᵀ
+        dzx: da,
+        dParams: { Whh: outer(prev.h, da) }, //                                 h_{t−1}ᵀ da
+      };
+    },
+  };
+}
 
 export interface SimpleRNNOptions {
   inputSize: number;
@@ -35,6 +82,7 @@ export function simpleRNN({ inputSize, hiddenSize, activation = "tanh" }: Simple
     hiddenSize,
     carryNames: ["h"],
     shapes: { Wxh: [inputSize, H], Whh: [H, H], bh: [H] },
+    fused: fusedSimple(activation === "relu"),
     init: (seed) => ({
       Wxh: glorotUniform(inputSize, H, subSeed(seed, 0)),
       Whh: orthogonal(H, 1, subSeed(seed, 1)),

@@ -2,10 +2,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../../src/backend";
-import { Cell, countParams } from "../../src/cells/cell";
+import { countParams } from "../../src/cells/cell";
 import { gru } from "../../src/cells/gru";
 import { lstm } from "../../src/cells/lstm";
 import { simpleRNN } from "../../src/cells/simple";
+import { CELLS, D, H } from "./catalog";
 import { unroll } from "../../src/scan";
 import { allclose } from "../helpers";
 import { checkLayer, randCarry, randSeq } from "../gradcheck";
@@ -13,20 +14,6 @@ import { checkLayer, randCarry, randSeq } from "../gradcheck";
 beforeAll(async () => {
   await initBackend();
 });
-
-const D = 4;
-const H = 6;
-export const CELLS: Record<string, () => Cell> = {
-  "simple (tanh)": () => simpleRNN({ inputSize: D, hiddenSize: H }),
-  "simple (relu)": () => simpleRNN({ inputSize: D, hiddenSize: H, activation: "relu" }),
-  lstm: () => lstm({ inputSize: D, hiddenSize: H }),
-  "lstm + peephole": () => lstm({ inputSize: D, hiddenSize: H, peephole: true }),
-  "lstm + coupled": () => lstm({ inputSize: D, hiddenSize: H, coupled: true }),
-  "lstm + peephole + coupled": () =>
-    lstm({ inputSize: D, hiddenSize: H, peephole: true, coupled: true }),
-  "gru (reset after)": () => gru({ inputSize: D, hiddenSize: H }),
-  "gru (reset before)": () => gru({ inputSize: D, hiddenSize: H, resetAfter: false }),
-};
 
 describe.each(Object.entries(CELLS))("%s", (_name, make) => {
   it("hand BPTT equals autodiff (params, inputs, initial carry) within 1e-4", () => {

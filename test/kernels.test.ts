@@ -1,0 +1,215 @@
+/**
+ * The fused path (kernels.ts, projection.ts, each cell's `fused`): the kernels' scalar math,
+ * when the path is taken, and that it gives the reference path's outputs and gradients.
+ * (The gradient checks in cells.test.ts also run it: their hand BPTT runs outside a tape,
+ * fused, and their autodiff reference runs the reference ops under tf.grads.)
+ */
+import * as tf from "@tensorflow/tfjs";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { initBackend } from "../src/backend";
+import { exp, fusedAvailable, setFused, sigmoid, splitRows, tanh } from "../src/kernels";
+import { oneHotIds, project } from "../src/projection";
+import { unroll } from "../src/scan";
+import { softmaxCrossEntropy } from "../src/loss";
+import { disposeAll, Grads, Layer, Pass } from "../src/layer";
+import { CELLS } from "./cells/catalog";
+import { randCarry, randn, randSeq } from "./gradcheck";
+import { allclose, relError } from "./helpers";
+
+beforeAll(async () => {
+  await initBackend();
+});
+afterEach(() => setFused(true));
+
+describe("scalar functions of the kernel loops", () => {
+  it("exp is within 1e-9 relative of Math.exp over [−87, 87]; sigmoid and tanh follow", () => {
+    let worst = 0;
+    for (let x = -87; x <= 87; x += 0.001)
+      worst = Math.max(worst, Math.abs(exp(x) / Math.exp(x) - 1));
+    expect(worst).toBeLessThan(1e-9);
+    for (const x of [-30, -5, -0.3, 0, 1e-4, 0.7, 4, 30]) {
+      expect(Math.abs(sigmoid(x) - 1 / (1 + Math.exp(-x)))).toBeLessThan(1e-9);
+      expect(Math.abs(tanh(x) - Math.tanh(x))).toBeLessThan(1e-9);
+    }
+  });
+
+  it("saturates instead of overflowing", () => {
+    expect(sigmoid(-1000)).toBeGreaterThanOrEqual(0);
+    expect(sigmoid(1000)).toBe(1);
+    expect(tanh(1000)).toBe(1);
+    expect(tanh(-1000)).toBe(-1);
+  });
+});
+
+describe("when the fused path runs", () => {
+  it("on wasm outside a gradient tape, and not when switched off", () => {
+    expect(tf.getBackend()).toBe("wasm");
+    expect(fusedAvailable()).toBe(true);
+    let inside = true;
+    tf.grads((x: tf.Tensor) => {
+      inside = fusedAvailable();
+      return tf.sum(x);
+    })([tf.ones([2])]);
+    expect(inside).toBe(false);
+    setFused(false);
+    expect(fusedAvailable()).toBe(false);
+  });
+
+  it("an LSTM training pass runs one fused kernel per step in each direction", async () => {
+    const layer = unroll(CELLS.lstm());
+    const p = layer.init(1);
+    const xs = randSeq(5, 3, 4, 1);
+    const info = await tf.profile(() => {
+      const pass = layer.forward(p, xs);
+      disposeAll(pass.backward(pass.ys.map((y) => tf.onesLike(y))));
+      pass.dispose();
+    });
+    const count = (name: string) => info.kernels.filter((k) => k.name === name).length;
+    expect(count("rnnwb.LstmStep")).toBe(5);
+    expect(count("rnnwb.LstmBack")).toBe(5);
+    disposeAll(p, xs);
+  });
+});
+
+/** Forward and backward of a layer, with the fused path on or off. */
+function run(layer: Layer, fusedOn: boolean, xs: tf.Tensor2D[], seed: number) {
+  setFused(fusedOn);
+  const p = layer.init(seed);
+  const carry = randCarry(layer, xs[0].shape[0], seed + 1);
+  const dys = randSeq(xs.length, xs[0].shape[0], layer.outputSize, seed + 2);
+  const pass: Pass = layer.forward(p, xs, { carry });
+  const ys = pass.ys.map((y) => y.dataSync().slice());
+  const g: Grads = pass.backward(dys, { dCarry: randCarry(layer, xs[0].shape[0], seed + 3) });
+  pass.dispose();
+  disposeAll(p, carry, dys);
+  return { ys, g };
+}
+
+const withFused = Object.entries(CELLS).filter(([, make]) => make().fused !== undefined);
+
+describe.each(withFused)("%s: fused = reference", (_name, make) => {
+  it.each([
+    ["dense inputs", false],
+    ["one-hot inputs", true],
+  ])("outputs and every gradient agree (%s)", (_what, oneHot) => {
+    const T = 7;
+    const B = 3;
+    const cell = make();
+    const xs = oneHot
+      ? Array.from(
+          { length: T },
+          (_, t) =>
+            tf
+              .oneHot(tf.tensor1d([t % 4, (t + 1) % 4, 3], "int32"), cell.inputSize)
+              .toFloat() as tf.Tensor2D,
+        )
+      : randSeq(T, B, cell.inputSize, 5);
+    const layer = unroll(cell);
+    const fast = run(layer, true, xs, 11);
+    const ref = run(layer, false, xs, 11);
+    fast.ys.forEach((y, t) => allclose(y, ref.ys[t], { atol: 1e-6, rtol: 1e-5 }));
+    for (const k of Object.keys(ref.g.dParams)) {
+      expect(relError(fast.g.dParams[k].dataSync(), ref.g.dParams[k].dataSync()), k).toBeLessThan(
+        1e-5,
+      );
+    }
+    ref.g.dxs.forEach((d, t) =>
+      expect(relError(fast.g.dxs[t].dataSync(), d.dataSync()), `dx[${t}]`).toBeLessThan(1e-5),
+    );
+    for (const k of Object.keys(ref.g.dCarry))
+      expect(relError(fast.g.dCarry[k].dataSync(), ref.g.dCarry[k].dataSync())).toBeLessThan(1e-5);
+    disposeAll(fast.g, ref.g, xs);
+  });
+});
+
+describe("inputGrads: false", () => {
+  it.each([true, false])("returns no dxs and the same parameter gradients (fused %s)", (on) => {
+    setFused(on);
+    const layer = unroll(CELLS.lstm());
+    const p = layer.init(2);
+    const xs = randSeq(4, 2, 4, 3);
+    const dys = randSeq(4, 2, layer.outputSize, 4);
+    const before = tf.memory().numTensors;
+    const pass = layer.forward(p, xs);
+    const all = pass.backward(dys);
+    const some = pass.backward(dys, { inputGrads: false });
+    expect(some.dxs).toEqual([]);
+    expect(all.dxs).toHaveLength(4);
+    for (const k of Object.keys(all.dParams))
+      allclose(some.dParams[k].dataSync(), all.dParams[k].dataSync(), { atol: 0, rtol: 0 });
+    disposeAll(all, some);
+    pass.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    disposeAll(p, xs, dys);
+  });
+});
+
+describe("input projection (projection.ts)", () => {
+  it("finds one-hot rows and rejects anything else", () => {
+    const X = tf.tensor2d([
+      [0, 1, 0],
+      [1, 0, 0],
+    ]);
+    expect(Array.from(oneHotIds(X)!)).toEqual([1, 0]);
+    for (const rows of [
+      [[0, 1, 1]], //      two ones
+      [[0, 0, 0]], //      none
+      [[0, 2, 0]], //      not 1
+      [[0.5, 0.5, 0]], //  a distribution
+    ]) {
+      const bad = tf.tensor2d(rows);
+      expect(oneHotIds(bad)).toBeNull();
+      bad.dispose();
+    }
+    X.dispose();
+  });
+
+  it("the gather and scatter-add equal X W + b and its matMul gradients", () => {
+    const ids = [3, 0, 4, 4, 1, 3];
+    const xs = [0, 3].map(
+      (s) => tf.oneHot(tf.tensor1d(ids.slice(s, s + 3), "int32"), 5).toFloat() as tf.Tensor2D,
+    );
+    const W = randn([5, 8], 1) as tf.Tensor2D;
+    const b = randn([8], 2) as tf.Tensor1D;
+    const dZx = randn([6, 8], 3) as tf.Tensor2D;
+    const pr = project(xs, W, b);
+    expect(pr.oneHot).toBe(true);
+    const X = tf.concat(xs, 0);
+    allclose(pr.Zx.dataSync(), tf.add(tf.matMul(X, W), b).dataSync(), { atol: 1e-6 });
+    const { dW, db } = pr.grads(dZx);
+    allclose(dW.dataSync(), tf.matMul(X, dZx, true, false).dataSync(), { atol: 1e-5 });
+    allclose(db.dataSync(), tf.sum(dZx, 0).dataSync(), { atol: 1e-5 });
+    pr.dispose();
+  });
+});
+
+describe("the fused softmax cross-entropy", () => {
+  it("equals the reference rule, also for large logits", () => {
+    const z = tf.mul(randn([40, 65], 7), 30) as tf.Tensor2D;
+    const y = tf
+      .oneHot(
+        tf.tensor1d(
+          Array.from({ length: 40 }, (_, i) => i % 65),
+          "int32",
+        ),
+        65,
+      )
+      .toFloat() as tf.Tensor2D;
+    const fast = softmaxCrossEntropy(z, y);
+    setFused(false);
+    const ref = softmaxCrossEntropy(z, y);
+    allclose(fast.losses.dataSync(), ref.losses.dataSync(), { atol: 1e-4, rtol: 1e-5 });
+    allclose(fast.dz.dataSync(), ref.dz.dataSync(), { atol: 1e-6 });
+    expect(Array.from(fast.losses.dataSync()).every(Number.isFinite)).toBe(true);
+  });
+});
+
+describe("splitRows", () => {
+  it("equals tf.split along rows, and rejects an uneven split", () => {
+    const x = randn([12, 5], 9) as tf.Tensor2D;
+    const a = splitRows(x, 4);
+    const b = tf.split(x, 4, 0);
+    a.forEach((t, i) => allclose(t.dataSync(), b[i].dataSync(), { atol: 0 }));
+    expect(() => splitRows(x, 5)).toThrow(/12 rows do not split into 5 equal blocks/);
+  });
+});

@@ -18,7 +18,7 @@ const json = args.includes("--json");
 const quick = args.includes("--quick") || rnn.isQuick();
 const stepsArg = args.indexOf("--steps");
 const STEPS = stepsArg >= 0 ? Number(args[stepsArg + 1]) : quick ? 3 : 10;
-const WARMUP = quick ? 1 : 2;
+const WARMUP = quick ? 1 : 3;
 const [B, T, V, H] = [32, 50, 65, 128];
 const log = (...a) => json || console.log(...a);
 

@@ -27,13 +27,12 @@ const softmaxXent = fused<"z" | "y">(
       let m = -Infinity;
       for (let j = 0; j < O; j++) m = Math.max(m, z[row + j]);
       let s = 0;
-      for (let j = 0; j < O; j++) s += exp(z[row + j] - m);
+      for (let j = 0; j < O; j++) s += dz[row + j] = exp(z[row + j] - m); //  e^(z−m), kept
       const logS = Math.log(s);
       let loss = 0;
       for (let j = 0; j < O; j++) {
-        const logp = z[row + j] - m - logS; //                              log softmax(z)_j
-        loss -= y[row + j] * logp; //                                       −Σ y log p
-        dz[row + j] = exp(logp) - y[row + j]; //                            softmax − y
+        loss -= y[row + j] * (z[row + j] - m - logS); //                    −Σ y log softmax(z)
+        dz[row + j] = dz[row + j] / s - y[row + j]; //                      softmax − y
       }
       losses[r] = loss;
     }

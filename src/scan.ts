@@ -181,15 +181,15 @@ export function unroll(cell: Cell): Layer {
               return stacked.get(key) as tf.Tensor2D;
             };
             for (const [k, o] of Object.entries(outers)) {
-              const b = rows(o.b);
-              const a = o.a[0] === null ? null : rows(o.a as tf.Tensor2D[]);
+              const b = rows(o.b.reverse()); //                              in time order
+              const a = o.a[0] === null ? null : rows(o.a.reverse() as tf.Tensor2D[]);
               dParams[k] = tf.keep(
                 a === null ? tf.sum(b, 0) : tf.matMul(tf.transpose(a), b),
               ) as tf.Tensor;
             }
             if (f) {
               // the input side for all steps at once (projection.ts), and dx_t = dzx_t Wᵀ
-              const dZx = tf.concat(dzxs, 0) as tf.Tensor2D; //                 [T·B, G·H]
+              const dZx = rows(dzxs); //                                        [T·B, G·H]
               const { dW, db } = proj!.grads(dZx);
               dParams[f.input.W] = tf.keep(dW);
               dParams[f.input.b] = tf.keep(db);

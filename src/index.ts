@@ -39,6 +39,7 @@ export type { GRUOptions } from "./cells/gru";
 export { countParams } from "./cells/cell";
 export type { Cell, Carry, Params, Cache, StepRecord } from "./cells/cell";
 export { unroll } from "./scan";
+export { setFused, fusedAvailable } from "./kernels";
 export { zeroCarry, disposeAll } from "./layer";
 export type { Layer, Pass, Grads, ForwardOptions, BackwardOptions } from "./layer";
 export { reverse, bidirectional, stack, MERGE_MODES } from "./compose";

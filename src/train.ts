@@ -10,6 +10,7 @@
  * before any parameter changes.
  */
 import * as tf from "@tensorflow/tfjs";
+import { FusedAdam } from "./adam";
 import { Carry, disposeAll, Params } from "./layer";
 import { Batch, initModel, lossAndGrads, Model } from "./model";
 import { clipByGlobalNorm, clipByValue, globalNorm } from "./clip";
@@ -20,7 +21,7 @@ export const OPTIMIZERS: readonly OptimizerName[] = ["adam", "rmsprop", "sgd", "
 export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
   if (!(Number.isFinite(learningRate) && learningRate > 0))
     throw new Error(`trainer: learningRate must be a positive number (got ${learningRate})`);
-  if (name === "adam") return tf.train.adam(learningRate);
+  if (name === "adam") return new FusedAdam(learningRate); // tf.train.adam, fused on wasm
   if (name === "rmsprop") return tf.train.rmsprop(learningRate);
   if (name === "sgd") return tf.train.sgd(learningRate);
   if (name === "adagrad") return tf.train.adagrad(learningRate);
@@ -70,6 +71,8 @@ export interface Trainer {
   readonly params: Params;
   /** Steps taken. */
   readonly steps: number;
+  /** The optimizer's learning rate; assign to change it between steps (a schedule). */
+  learningRate: number;
   step(batch: Batch, options?: StepOptions): StepResult;
   /** Forgets the carried state (stateful training): the next step starts from zeros. */
   resetState(): void;
@@ -109,6 +112,17 @@ export function trainer({
     params: vars,
     get steps() {
       return steps;
+    },
+    get learningRate() {
+      return (opt as unknown as { learningRate: number }).learningRate;
+    },
+    set learningRate(lr: number) {
+      if (!(Number.isFinite(lr) && lr > 0))
+        throw new Error(`trainer: learningRate must be a positive number (got ${lr})`);
+      // sgd keeps −lr as a tensor (setLearningRate); the others read the property each step
+      const o = opt as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+      if (o.setLearningRate) o.setLearningRate(lr);
+      else o.learningRate = lr;
     },
     step(batch, { truncate, gradNorms = false, returnCarry = false } = {}) {
       const r = lossAndGrads(

@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../src/backend";
+import { FusedAdam } from "../src/adam";
 import { exp, fusedAvailable, setFused, sigmoid, splitRows, tanh } from "../src/kernels";
 import { oneHotIds, project } from "../src/projection";
 import { unroll } from "../src/scan";
@@ -211,5 +212,43 @@ describe("splitRows", () => {
     const b = tf.split(x, 4, 0);
     a.forEach((t, i) => allclose(t.dataSync(), b[i].dataSync(), { atol: 0 }));
     expect(() => splitRows(x, 5)).toThrow(/12 rows do not split into 5 equal blocks/);
+  });
+});
+
+describe("Adam with the fused update (adam.ts)", () => {
+  it("gives tf.train.adam's parameters and moments over 5 steps, and frees what it makes", async () => {
+    const shapes: Record<string, number[]> = { W: [7, 5], b: [5] };
+    const run = (opt: tf.Optimizer, tag: string) => {
+      const vars = Object.fromEntries(
+        Object.entries(shapes).map(([k, s], i) => [
+          k,
+          tf.variable(randn(s, 10 + i), true, `${tag}/${k}`),
+        ]),
+      );
+      for (let step = 0; step < 5; step++) {
+        const g = Object.fromEntries(
+          Object.entries(shapes).map(([k, s], i) => [`${tag}/${k}`, randn(s, 100 * step + i)]),
+        );
+        const before = tf.memory().numTensors;
+        opt.applyGradients(g);
+        if (step > 0) expect(tf.memory().numTensors).toBe(before);
+        disposeAll(g);
+      }
+      return vars;
+    };
+    const ours = new FusedAdam(0.01);
+    const ref = tf.train.adam(0.01);
+    const a = run(ours, "fusedAdamTest");
+    const b = run(ref, "refAdamTest");
+    for (const k of Object.keys(shapes))
+      allclose(a[k].dataSync(), b[k].dataSync(), { atol: 1e-6, rtol: 1e-5 });
+    const [wa, wb] = [await ours.getWeights(), await ref.getWeights()];
+    expect(wa.map((w) => w.tensor.shape)).toEqual(wb.map((w) => w.tensor.shape));
+    wa.forEach((w, i) =>
+      allclose(w.tensor.dataSync(), wb[i].tensor.dataSync(), { atol: 1e-6, rtol: 1e-5 }),
+    );
+    ours.dispose();
+    ref.dispose();
+    disposeAll(a, b);
   });
 });

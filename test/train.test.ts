@@ -134,6 +134,33 @@ describe("trainer", () => {
   });
 });
 
+describe("learning rate", () => {
+  it("can be changed between steps: with sgd the update scales with it", () => {
+    const batch = cyclic(5, 3);
+    const deltas: number[] = [];
+    for (const lr of [0.1, 0.1, 0.3]) {
+      const tr = trainer({ model: lstmModel(), seed: 4, optimizer: "sgd", learningRate: 0.1 });
+      tr.learningRate = lr;
+      expect(tr.learningRate).toBe(lr);
+      const before = tf.clone(tr.params.Wh);
+      tr.step(batch);
+      deltas.push(tf.sum(tf.abs(tf.sub(tr.params.Wh, before))).dataSync()[0]);
+      before.dispose();
+      tr.dispose();
+    }
+    expect(deltas[1]).toBeCloseTo(deltas[0], 6);
+    expect(deltas[2] / deltas[0]).toBeCloseTo(3, 4);
+    disposeAll(batch);
+  });
+
+  it("rejects a rate that is not a positive number", () => {
+    const tr = trainer({ model: lstmModel(), seed: 1 });
+    expect(() => (tr.learningRate = 0)).toThrow(/learningRate must be a positive number \(got 0\)/);
+    expect(() => (tr.learningRate = NaN)).toThrow(/got NaN/);
+    tr.dispose();
+  });
+});
+
 describe("truncated BPTT(k1, k2)", () => {
   it("k1 = k2 = T is one full-BPTT update", () => {
     const m = lstmModel(5);

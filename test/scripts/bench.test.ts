@@ -16,6 +16,7 @@ describe("npm run bench", () => {
     for (const kind of ["lstm", "gru", "simple"]) {
       expect(out.models[kind].ours_ms).toBeGreaterThan(0);
       expect(out.models[kind].layers_ms).toBeGreaterThan(0);
+      expect(out.models[kind].ours_reference_ops_ms).toBeGreaterThan(0);
       expect(out.models[kind].ours_tensors_leaked).toBe(0);
     }
     expect(out.sweep.map((s: { T: number }) => s.T)).toEqual([25, 100]);

@@ -23,7 +23,7 @@ const adamUpdate = fused<"theta" | "g" | "m" | "v">(
   },
 );
 
-interface AdamState {
+interface AdamSlots {
   beta1: number;
   beta2: number;
   epsilon: number;
@@ -41,7 +41,7 @@ export class FusedAdam extends tf.AdamOptimizer {
 
   override applyGradients(grads: Parameters<tf.AdamOptimizer["applyGradients"]>[0]): void {
     if (!fusedAvailable() || Array.isArray(grads)) return super.applyGradients(grads);
-    const s = this as unknown as AdamState;
+    const s = this as unknown as AdamSlots;
     const k = this.iterations + 1; //                                           this step's number
     const attrs = {
       lr: this.learningRate,
@@ -79,4 +79,58 @@ export class FusedAdam extends tf.AdamOptimizer {
     });
     this.incrementIterations();
   }
+}
+
+/** Adam's state by parameter name (`Wx/m`, `Wx/v`, …) and its step count. */
+export interface AdamState {
+  iterations: number;
+  slots: Record<string, tf.Tensor>;
+}
+
+/** A copy of the optimizer's moments, by the parameter names `names` (in update order). */
+export function adamState(opt: tf.AdamOptimizer, names: string[]): AdamState {
+  const s = opt as unknown as AdamSlots;
+  const slots: Record<string, tf.Tensor> = {};
+  names.forEach((k, i) => {
+    if (!s.accumulatedFirstMoment[i]) return; //                                 no step taken yet
+    slots[`${k}/m`] = tf.clone(s.accumulatedFirstMoment[i].variable);
+    slots[`${k}/v`] = tf.clone(s.accumulatedSecondMoment[i].variable);
+  });
+  return { iterations: opt.iterations, slots };
+}
+
+/** Puts saved moments back (copied) for the variables `varNames` of parameters `names`. */
+export function restoreAdam(
+  opt: tf.AdamOptimizer,
+  names: string[],
+  varNames: string[],
+  { iterations, slots }: AdamState,
+  shapes: Record<string, readonly number[]>,
+): void {
+  if (!Number.isInteger(iterations) || iterations < 0)
+    throw new Error(`optimizer state: iterations must be a whole number ≥ 0 (got ${iterations})`);
+  if (iterations === 0 && Object.keys(slots).length === 0) return;
+  const s = opt as unknown as AdamSlots & { iterations_: number };
+  names.forEach((k, i) => {
+    for (const part of ["m", "v"]) {
+      const t = slots[`${k}/${part}`];
+      if (!(t instanceof tf.Tensor) || t.shape.join() !== shapes[k].join())
+        throw new Error(
+          `optimizer state: ${k}/${part} must be a [${shapes[k].join(", ")}] tensor (got ${t instanceof tf.Tensor ? `[${t.shape.join(", ")}]` : "nothing"}); was it saved from another model?`,
+        );
+    }
+    s.accumulatedFirstMoment[i] = {
+      originalName: `${varNames[i]}/m`,
+      variable: tf.variable(slots[`${k}/m`], false),
+    };
+    s.accumulatedSecondMoment[i] = {
+      originalName: `${varNames[i]}/v`,
+      variable: tf.variable(slots[`${k}/v`], false),
+    };
+  });
+  s.iterations_ = iterations;
+  tf.tidy(() => {
+    s.accBeta1.assign(tf.scalar(s.beta1 ** (iterations + 1)));
+    s.accBeta2.assign(tf.scalar(s.beta2 ** (iterations + 1)));
+  });
 }

@@ -98,3 +98,4 @@ export { charModel } from "./text/charmodel";
 export type { CharModelConfig } from "./text/charmodel";
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT } from "./checkpoint";
 export type { Checkpoint } from "./checkpoint";
+export type { AdamState } from "./adam";

@@ -10,7 +10,7 @@
  * before any parameter changes.
  */
 import * as tf from "@tensorflow/tfjs";
-import { FusedAdam } from "./adam";
+import { AdamState, adamState, FusedAdam, restoreAdam } from "./adam";
 import { Carry, disposeAll, Params } from "./layer";
 import { Batch, initModel, lossAndGrads, Model } from "./model";
 import { clipByGlobalNorm, clipByValue, globalNorm } from "./clip";
@@ -44,6 +44,8 @@ export interface TrainerOptions {
   clipValue?: number;
   /** Carry the final state of each step into the next. */
   stateful?: boolean;
+  /** Adam's saved state (from `trainer.optimizerState()` or a checkpoint), to resume exactly. */
+  optimizerState?: AdamState;
 }
 
 export interface StepResult {
@@ -76,6 +78,8 @@ export interface Trainer {
   step(batch: Batch, options?: StepOptions): StepResult;
   /** Forgets the carried state (stateful training): the next step starts from zeros. */
   resetState(): void;
+  /** A copy of Adam's moments by parameter name and its step count (adam only), to save. */
+  optimizerState(): AdamState;
   dispose(): void;
 }
 
@@ -90,6 +94,7 @@ export function trainer({
   clipNorm,
   clipValue,
   stateful = false,
+  optimizerState,
 }: TrainerOptions): Trainer {
   const opt = makeOptimizer(optimizer, learningRate);
   if (clipNorm !== undefined && !(clipNorm > 0))
@@ -101,6 +106,21 @@ export function trainer({
   const vars: Record<string, tf.Variable> = {};
   for (const [k, v] of Object.entries(initial)) vars[k] = tf.variable(v, true, `${id}/${k}`);
   if (!params) disposeAll(initial);
+  const names = Object.keys(vars); //                                 the order of every update
+  const adamOnly = (what: string) => {
+    // (not instanceof: tfjs optimizers answer it by duck typing)
+    if (optimizer !== "adam")
+      throw new Error(`trainer: ${what} is kept for adam only (this trainer uses ${optimizer})`);
+    return opt as tf.AdamOptimizer;
+  };
+  if (optimizerState !== undefined)
+    restoreAdam(
+      adamOnly("optimizer state"),
+      names,
+      names.map((k) => `${id}/${k}`),
+      optimizerState,
+      model.shapes,
+    );
   let state: Carry | undefined;
   let steps = 0;
   const dropState = () => {
@@ -156,9 +176,7 @@ export function trainer({
           grads = c;
         }
         // always in the parameters' order: tfjs optimizers keep their slots by position
-        opt.applyGradients(
-          Object.fromEntries(Object.keys(vars).map((k) => [`${id}/${k}`, grads[k]])),
-        );
+        opt.applyGradients(Object.fromEntries(names.map((k) => [`${id}/${k}`, grads[k]])));
         steps += 1;
         const out: StepResult = { loss: r.loss, gradNorm: norm };
         if (r.gradNorms) out.gradNorms = r.gradNorms;
@@ -176,6 +194,7 @@ export function trainer({
       }
     },
     resetState: dropState,
+    optimizerState: () => adamState(adamOnly("optimizer state"), names),
     dispose() {
       dropState();
       disposeAll(vars);

@@ -13,7 +13,7 @@ import { charModel } from "../../src/text/charmodel";
 import { sample, samplingDistribution } from "../../src/text/sample";
 import { vocabulary } from "../../src/text/vocab";
 import { trainer } from "../../src/train";
-import { tempDir } from "../helpers";
+import { allclose, tempDir } from "../helpers";
 
 beforeAll(async () => {
   await initBackend();
@@ -106,6 +106,54 @@ describe("checkpoints", () => {
     disposeAll(before, after, ck.params, batch);
     tr.dispose();
     resumed.dispose();
+  });
+
+  it("with Adam's state, a resumed run takes exactly the steps the uninterrupted one takes", () => {
+    const dir = tempDir();
+    const v = vocabulary("to be or not to be that is the question");
+    const config = { cell: "gru" as const, hiddenSize: 8, layers: 2, vocabSize: v.size };
+    const ids = v.encode("to be or not to be that is the question ".repeat(3));
+    const batch = textBatch(ids, textLayout(ids.length, { batch: 2, steps: 6 })[0], v.size);
+    const opts = { model: charModel(config), seed: 3, learningRate: 0.02 };
+    const straight = trainer(opts);
+    const lossesStraight = Array.from({ length: 6 }, () => straight.step(batch).loss);
+    const first = trainer(opts);
+    for (let i = 0; i < 3; i++) first.step(batch);
+    const state = first.optimizerState();
+    expect(state.iterations).toBe(3);
+    expect(Object.keys(state.slots).sort()).toEqual(
+      Object.keys(first.params)
+        .flatMap((k) => [`${k}/m`, `${k}/v`])
+        .sort(),
+    );
+    saveCheckpoint(dir, first.params, { config }, state);
+    const ck = loadCheckpoint<{ config: typeof config }>(dir);
+    expect(ck.optimizer?.iterations).toBe(3);
+    expect(Object.keys(ck.params).some((k) => k.startsWith("optimizer/"))).toBe(false);
+    const resumed = trainer({
+      model: charModel(ck.meta.config),
+      params: ck.params,
+      learningRate: 0.02,
+      optimizerState: ck.optimizer,
+    });
+    const lossesResumed = Array.from({ length: 3 }, () => resumed.step(batch).loss);
+    allclose(lossesResumed, lossesStraight.slice(3), { rtol: 1e-6, atol: 0 });
+    // without the state, Adam restarts and the steps differ
+    const fresh = trainer({ model: charModel(config), params: ck.params, learningRate: 0.02 });
+    expect(Math.abs(fresh.step(batch).loss - lossesStraight[3])).toBeLessThan(1e-6); // same start
+    expect(Math.abs(fresh.step(batch).loss - lossesStraight[4])).toBeGreaterThan(1e-4);
+    disposeAll(state, ck.params, ck.optimizer, batch);
+    for (const t of [straight, first, resumed, fresh]) t.dispose();
+  });
+
+  it("rejects optimizer state that does not fit, and asks for adam", () => {
+    const m = charModel({ cell: "lstm", hiddenSize: 4, layers: 1, vocabSize: 3 });
+    expect(() =>
+      trainer({ model: m, optimizerState: { iterations: 2, slots: { Wx: tf.zeros([1]) } } }),
+    ).toThrow(/optimizer state: Wx\/m must be a \[3, 16\] tensor \(got nothing\)/);
+    const sgd = trainer({ model: m, optimizer: "sgd" });
+    expect(() => sgd.optimizerState()).toThrow(/kept for adam only \(this trainer uses sgd\)/);
+    sgd.dispose();
   });
 
   it("names a missing or damaged checkpoint", () => {

@@ -20,7 +20,7 @@ const stepsArg = args.indexOf("--steps");
 const STEPS = stepsArg >= 0 ? Number(args[stepsArg + 1]) : quick ? 3 : 10;
 // warm-up: at least WARMUP steps and WARMUP_S seconds (JIT-compiled kernel loops, optimizer slots)
 const WARMUP = quick ? 1 : 3;
-const WARMUP_S = quick ? 0 : 2;
+const WARMUP_S = quick ? 0 : 5;
 const [B, T, V, H] = [32, 50, 65, 128];
 const log = (...a) => json || console.log(...a);
 

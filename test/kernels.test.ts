@@ -56,7 +56,7 @@ describe("when the fused path runs", () => {
     expect(fusedAvailable()).toBe(false);
   });
 
-  it("an LSTM training pass runs one fused kernel per step in each direction", async () => {
+  it("an LSTM training pass runs its fused kernels once per step in each direction", async () => {
     const layer = unroll(CELLS.lstm());
     const p = layer.init(1);
     const xs = randSeq(5, 3, 4, 1);
@@ -66,7 +66,7 @@ describe("when the fused path runs", () => {
       pass.dispose();
     });
     const count = (name: string) => info.kernels.filter((k) => k.name === name).length;
-    expect(count("rnnwb.LstmStep")).toBe(5);
+    expect(count("rnnwb.LstmCell")).toBe(5);
     expect(count("rnnwb.LstmBack")).toBe(5);
     disposeAll(p, xs);
   });

@@ -25,26 +25,38 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { bias, glorotUniform, orthogonal, subSeed } from "../init";
-import { fused, sigmoid, tanh } from "../kernels";
+import { fused, tanh } from "../kernels";
 import { Cell, checkSizes, FusedSteps, outer, Params, sigmoidGrad, StepGrads } from "./cell";
 
 /**
- * Fused forward step (no peepholes, not coupled), one pass over [B, H]: the gate equations
- * above with z = Zx[start + b] + u[b], u = h_{t−1} Wh. Outputs h, c, the gates [i f g o] and
- * tanh(c).
+ * Fused forward step (no peepholes, not coupled), in two passes around one vectorised σ:
+ *   1. z = Zx[start + b] + u[b] (u = h_{t−1} Wh), the candidate block doubled;
+ *   2. s = σ(z) for all four blocks at once (wasm's SIMD sigmoid; tanh z_g = 2σ(2 z_g) − 1);
+ *   3. i, f, o = s;  g = 2 s_g − 1;  c_t = f ⊙ c_{t−1} + i ⊙ g;  h_t = o ⊙ tanh(c_t).
  */
-const lstmStep = fused<"zx" | "u" | "cPrev">(
-  "rnnwb.LstmStep",
-  ({ ins: { zx, u, cPrev }, outs: [h, c, gates, tanhC], attrs: { start, H } }) => {
+const lstmPre = fused<"zx" | "u">("rnnwb.LstmPre", ({ ins: { zx, u }, outs: [z], attrs: { start, H } }) => {
+  const B = z.length / (4 * H);
+  for (let b = 0; b < B; b++) {
+    const x = (start + b) * 4 * H; // row of Zx
+    const r = b * 4 * H; //            row of u and z
+    for (let k = 0; k < 4 * H; k++) {
+      const v = zx[x + k] + u[r + k];
+      z[r + k] = k >= 2 * H && k < 3 * H ? 2 * v : v; //                   candidate block doubled
+    }
+  }
+});
+
+const lstmCell = fused<"s" | "cPrev">(
+  "rnnwb.LstmCell",
+  ({ ins: { s, cPrev }, outs: [h, c, gates, tanhC], attrs: { H } }) => {
     const B = cPrev.length / H;
     for (let b = 0; b < B; b++) {
-      const x = (start + b) * 4 * H; // row of Zx
-      const r = b * 4 * H; //            row of u and gates
+      const r = b * 4 * H; //            row of s and gates
       for (let k = 0; k < H; k++) {
-        const i = sigmoid(zx[x + k] + u[r + k]); //                     input gate
-        const f = sigmoid(zx[x + H + k] + u[r + H + k]); //             forget gate
-        const g = tanh(zx[x + 2 * H + k] + u[r + 2 * H + k]); //        candidate
-        const o = sigmoid(zx[x + 3 * H + k] + u[r + 3 * H + k]); //     output gate
+        const i = s[r + k]; //                                          input gate
+        const f = s[r + H + k]; //                                      forget gate
+        const g = 2 * s[r + 2 * H + k] - 1; //                          candidate, tanh
+        const o = s[r + 3 * H + k]; //                                  output gate
         const ct = f * cPrev[b * H + k] + i * g; //                     c_t
         const tc = tanh(ct);
         gates[r + k] = i;
@@ -91,15 +103,16 @@ function fusedLSTM(H: number): FusedSteps {
     step(p, prev, zx) {
       const B = prev.h.shape[0];
       const u = tf.matMul(prev.h, p.Wh as tf.Tensor2D); //                        h_{t−1} Wh  [B, 4H]
-      const [h, c, gates, tanhC] = lstmStep(
-        { zx: zx.all, u, cPrev: prev.c },
+      const [z] = lstmPre({ zx: zx.all, u }, [[B, 4 * H]], { start: zx.start, H });
+      const [h, c, gates, tanhC] = lstmCell(
+        { s: tf.sigmoid(z), cPrev: prev.c },
         [
           [B, H],
           [B, H],
           [B, 4 * H],
           [B, H],
         ],
-        { start: zx.start, H },
+        { H },
       );
       return { next: { h: h as tf.Tensor2D, c: c as tf.Tensor2D }, cache: { gates, tanhC } };
     },

@@ -34,17 +34,20 @@ import { Cell, checkSizes, FusedSteps, outer, Params, sigmoidGrad, StepGrads } f
  *   2. s = σ(z) for all four blocks at once (wasm's SIMD sigmoid; tanh z_g = 2σ(2 z_g) − 1);
  *   3. i, f, o = s;  g = 2 s_g − 1;  c_t = f ⊙ c_{t−1} + i ⊙ g;  h_t = o ⊙ tanh(c_t).
  */
-const lstmPre = fused<"zx" | "u">("rnnwb.LstmPre", ({ ins: { zx, u }, outs: [z], attrs: { start, H } }) => {
-  const B = z.length / (4 * H);
-  for (let b = 0; b < B; b++) {
-    const x = (start + b) * 4 * H; // row of Zx
-    const r = b * 4 * H; //            row of u and z
-    for (let k = 0; k < 4 * H; k++) {
-      const v = zx[x + k] + u[r + k];
-      z[r + k] = k >= 2 * H && k < 3 * H ? 2 * v : v; //                   candidate block doubled
+const lstmPre = fused<"zx" | "u">(
+  "rnnwb.LstmPre",
+  ({ ins: { zx, u }, outs: [z], attrs: { start, H } }) => {
+    const B = z.length / (4 * H);
+    for (let b = 0; b < B; b++) {
+      const x = (start + b) * 4 * H; // row of Zx
+      const r = b * 4 * H; //            row of u and z
+      for (let k = 0; k < 4 * H; k++) {
+        const v = zx[x + k] + u[r + k];
+        z[r + k] = k >= 2 * H && k < 3 * H ? 2 * v : v; //                   candidate block doubled
+      }
     }
-  }
-});
+  },
+);
 
 const lstmCell = fused<"s" | "cPrev">(
   "rnnwb.LstmCell",

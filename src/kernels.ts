@@ -1,6 +1,6 @@
 /**
- * Fused kernels: a cell's gate math for one step as one flat loop, registered with tfjs'
- * public `registerKernel` for the wasm backend.
+ * Fused kernels: a cell's gate math for one step as flat loops, registered with tfjs' public
+ * `registerKernel` for the wasm backend.
  *
  * On wasm every op costs 10–20 µs of overhead and an LSTM step is ~20 small elementwise ops,
  * so a step's elementwise math costs more than its matMul. A kernel here reads its inputs and

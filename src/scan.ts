@@ -81,7 +81,7 @@ export function unroll(cell: Cell): Layer {
       const T = xs.length;
       const m = mask === undefined ? null : maskSteps(cell.name, mask, B, T);
       const initial = carry ?? zeroCarry(layer, B);
-      // the fused path (kernels.ts): Zx = X W + b for all steps at once, one kernel per step
+      // the fused path (kernels.ts): Zx = X W + b for all steps at once, fused kernels per step
       const f = m === null && fusedAvailable() ? cell.fused : undefined;
       const proj = f ? project(xs, p[f.input.W] as tf.Tensor2D, p[f.input.b] as tf.Tensor1D) : null; //                                                          Zx [T·B, G·H]
 

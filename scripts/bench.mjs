@@ -1,7 +1,9 @@
 // npm run bench [-- --json] [--quick] [--steps N]
 // Training-step speed of our BPTT vs tf.layers on the same backend and sizes: B=32, T=50,
 // one-hot vocabulary 65, H=128, softmax at every step, Adam. Median ms/step over N steps after
-// warm-up, chars/s, peak tensors and bytes (tf.profile), and a sequence-length sweep.
+// warm-up, taken in interleaved rounds (ours, ours with reference ops, tf.layers: one step each
+// per round, so all see the same machine), chars/s, peak tensors and bytes (tf.profile), and a
+// sequence-length sweep.
 // Results go to stdout and to reports/bench.json.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, dirname } from "node:path";
@@ -57,17 +59,6 @@ async function warmUp(step) {
   for (let i = 0; i < WARMUP || performance.now() - t0 < WARMUP_S * 1000; i++) await step();
 }
 
-async function timeSteps(step) {
-  await warmUp(step);
-  const ms = [];
-  for (let i = 0; i < STEPS; i++) {
-    const t0 = performance.now();
-    await step();
-    ms.push(performance.now() - t0);
-  }
-  return median(ms);
-}
-
 async function peak(step) {
   const before = tf.memory().numTensors;
   const info = await tf.profile(() => {
@@ -103,22 +94,26 @@ const LAYERS = {
   simple: () => tf.layers.simpleRNN({ units: H, returnSequences: true, inputShape: [T, V] }),
 };
 
-async function ours(kind, batch, fused = true) {
-  rnn.setFused(fused);
+/** Our trainer on `batch` (fused path on or off): a step function and its clean-up. */
+function ours(kind, batch, fused = true) {
   const tr = rnn.trainer({
     model: rnn.model({ layer: rnn.unroll(CELLS[kind]()), outputSize: V }),
     seed: 1,
     learningRate: 2e-3,
   });
-  const step = () => tr.step(batch);
-  const ms = await timeSteps(step);
-  const mem = await peak(step);
-  tr.dispose();
-  rnn.setFused(true);
-  return { ms, ...mem };
+  const step = () => {
+    rnn.setFused(fused);
+    try {
+      tr.step(batch);
+    } finally {
+      rnn.setFused(true);
+    }
+  };
+  return { step, dispose: () => tr.dispose() };
 }
 
-async function layers(kind, batch) {
+/** tf.layers with the same sizes, loss and optimizer: a step function and its clean-up. */
+function layers(kind, batch) {
   const m = tf.sequential({ layers: [LAYERS[kind](), tf.layers.dense({ units: V })] });
   m.compile({
     optimizer: tf.train.adam(2e-3),
@@ -126,33 +121,53 @@ async function layers(kind, batch) {
   });
   const x = tf.stack(batch.xs, 1);
   const y = tf.stack(batch.targets, 1);
-  const step = () => m.trainOnBatch(x, y);
-  const ms = await timeSteps(step);
-  tf.dispose([x, y]);
-  m.dispose();
-  return { ms };
+  return {
+    step: () => m.trainOnBatch(x, y),
+    dispose: () => {
+      tf.dispose([x, y]);
+      m.dispose();
+    },
+  };
+}
+
+/**
+ * Median ms per step of each runner, timed in interleaved rounds (one step of each per round)
+ * after each has warmed up, so all see the same state of the machine.
+ */
+async function compare(runners) {
+  for (const r of runners) await warmUp(r.step);
+  const ms = runners.map(() => []);
+  for (let i = 0; i < STEPS; i++) {
+    for (const [k, r] of runners.entries()) {
+      const t0 = performance.now();
+      await r.step();
+      ms[k].push(performance.now() - t0);
+    }
+  }
+  return ms.map(median);
 }
 
 const backend = await rnn.initBackend();
 log(
-  `backend ${backend}, B=${B} T=${T} V=${V} H=${H}, Adam, median of ${STEPS} steps after ≥ ${WARMUP} warm-up steps and ≥ ${WARMUP_S} s${quick ? " (quick)" : ""}`,
+  `backend ${backend}, B=${B} T=${T} V=${V} H=${H}, Adam, median of ${STEPS} interleaved steps after ≥ ${WARMUP} warm-up steps and ≥ ${WARMUP_S} s each${quick ? " (quick)" : ""}`,
 );
 const batch = data(T);
 const result = { backend, quick, sizes: { B, T, V, H }, steps: STEPS, models: {}, sweep: [] };
 for (const kind of Object.keys(CELLS)) {
-  const o = await ours(kind, batch);
-  const ref = await ours(kind, batch, false);
-  const l = await layers(kind, batch);
+  const runners = [ours(kind, batch), ours(kind, batch, false), layers(kind, batch)];
+  const [o, ref, l] = await compare(runners);
+  const mem = await peak(runners[0].step);
+  runners.forEach((r) => r.dispose());
   const r = {
-    ours_ms: +o.ms.toFixed(2),
-    ours_reference_ops_ms: +ref.ms.toFixed(2), // the same BPTT with the fused path off
-    layers_ms: +l.ms.toFixed(2),
-    speedup: +(l.ms / o.ms).toFixed(2),
-    ours_chars_per_s: Math.round((B * T) / (o.ms / 1000)),
-    layers_chars_per_s: Math.round((B * T) / (l.ms / 1000)),
-    ours_peak_bytes: o.peak_bytes,
-    ours_peak_new_tensors: o.peak_new_tensors,
-    ours_tensors_leaked: o.tensors_after,
+    ours_ms: +o.toFixed(2),
+    ours_reference_ops_ms: +ref.toFixed(2), // the same BPTT with the fused path off
+    layers_ms: +l.toFixed(2),
+    speedup: +(l / o).toFixed(2),
+    ours_chars_per_s: Math.round((B * T) / (o / 1000)),
+    layers_chars_per_s: Math.round((B * T) / (l / 1000)),
+    ours_peak_bytes: mem.peak_bytes,
+    ours_peak_new_tensors: mem.peak_new_tensors,
+    ours_tensors_leaked: mem.tensors_after,
   };
   result.models[kind] = r;
   log(
@@ -163,8 +178,10 @@ rnn.disposeAll(batch.xs, batch.targets);
 
 for (const steps of quick ? [25, 100] : [25, 50, 100, 200, 400]) {
   const b = data(steps);
-  const o = await ours("lstm", b);
-  const row = { T: steps, ours_ms: +o.ms.toFixed(2), ms_per_step: +(o.ms / steps).toFixed(3) };
+  const run = ours("lstm", b);
+  const [o] = await compare([run]);
+  run.dispose();
+  const row = { T: steps, ours_ms: +o.toFixed(2), ms_per_step: +(o / steps).toFixed(3) };
   result.sweep.push(row);
   log(
     `sweep lstm T=${String(steps).padStart(3)}: ${row.ours_ms.toFixed(1).padStart(8)} ms/step, ${row.ms_per_step.toFixed(2)} ms per time step`,

@@ -33,6 +33,20 @@ interface AdamSlots {
   accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
 }
 
+/** One of Adam's moment slots, as tfjs keeps them: a non-trainable variable named after its parameter. */
+const slot = (varName: string, part: "m" | "v", value: tf.Tensor) => ({
+  originalName: `${varName}/${part}`,
+  variable: tf.variable(value, false),
+});
+
+/** β1^(k+1) and β2^(k+1) after step k, as tfjs keeps them. */
+function setBetaPowers(s: AdamSlots, k: number): void {
+  tf.tidy(() => {
+    s.accBeta1.assign(tf.scalar(s.beta1 ** (k + 1)));
+    s.accBeta2.assign(tf.scalar(s.beta2 ** (k + 1)));
+  });
+}
+
 /** tf.train.adam(learningRate) whose update runs as one kernel per parameter when it can. */
 export class FusedAdam extends tf.AdamOptimizer {
   constructor(learningRate: number) {
@@ -53,14 +67,8 @@ export class FusedAdam extends tf.AdamOptimizer {
     };
     Object.keys(grads).forEach((name, i) => {
       const theta = tf.engine().registeredVariables[name];
-      s.accumulatedFirstMoment[i] ??= {
-        originalName: `${name}/m`,
-        variable: tf.tidy(() => tf.zerosLike(theta).variable(false)),
-      };
-      s.accumulatedSecondMoment[i] ??= {
-        originalName: `${name}/v`,
-        variable: tf.tidy(() => tf.zerosLike(theta).variable(false)),
-      };
+      s.accumulatedFirstMoment[i] ??= tf.tidy(() => slot(name, "m", tf.zerosLike(theta)));
+      s.accumulatedSecondMoment[i] ??= tf.tidy(() => slot(name, "v", tf.zerosLike(theta)));
       const m = s.accumulatedFirstMoment[i].variable;
       const v = s.accumulatedSecondMoment[i].variable;
       const out = adamUpdate(
@@ -73,10 +81,7 @@ export class FusedAdam extends tf.AdamOptimizer {
       v.assign(out[2]);
       tf.dispose(out);
     });
-    tf.tidy(() => {
-      s.accBeta1.assign(tf.scalar(s.beta1 ** (k + 1))); //                     as tfjs keeps them
-      s.accBeta2.assign(tf.scalar(s.beta2 ** (k + 1)));
-    });
+    setBetaPowers(s, k);
     this.incrementIterations();
   }
 }
@@ -87,11 +92,11 @@ export interface AdamState {
   slots: Record<string, tf.Tensor>;
 }
 
-/** A copy of the optimizer's moments, by the parameter names `names` (in update order). */
-export function adamState(opt: tf.AdamOptimizer, names: string[]): AdamState {
+/** A copy of the optimizer's moments for the trainer's variables, by parameter name. */
+export function adamState(opt: tf.AdamOptimizer, vars: Record<string, tf.Variable>): AdamState {
   const s = opt as unknown as AdamSlots;
   const slots: Record<string, tf.Tensor> = {};
-  names.forEach((k, i) => {
+  Object.keys(vars).forEach((k, i) => {
     if (!s.accumulatedFirstMoment[i]) return; //                                 no step taken yet
     slots[`${k}/m`] = tf.clone(s.accumulatedFirstMoment[i].variable);
     slots[`${k}/v`] = tf.clone(s.accumulatedSecondMoment[i].variable);
@@ -99,38 +104,27 @@ export function adamState(opt: tf.AdamOptimizer, names: string[]): AdamState {
   return { iterations: opt.iterations, slots };
 }
 
-/** Puts saved moments back (copied) for the variables `varNames` of parameters `names`. */
+/** Puts saved moments back (copied) for the trainer's variables (in their update order). */
 export function restoreAdam(
   opt: tf.AdamOptimizer,
-  names: string[],
-  varNames: string[],
+  vars: Record<string, tf.Variable>,
   { iterations, slots }: AdamState,
-  shapes: Record<string, readonly number[]>,
 ): void {
   if (!Number.isInteger(iterations) || iterations < 0)
     throw new Error(`optimizer state: iterations must be a whole number ≥ 0 (got ${iterations})`);
   if (iterations === 0 && Object.keys(slots).length === 0) return;
   const s = opt as unknown as AdamSlots & { iterations_: number };
-  names.forEach((k, i) => {
+  Object.entries(vars).forEach(([k, theta], i) => {
     for (const part of ["m", "v"]) {
       const t = slots[`${k}/${part}`];
-      if (!(t instanceof tf.Tensor) || t.shape.join() !== shapes[k].join())
+      if (!(t instanceof tf.Tensor) || t.shape.join() !== theta.shape.join())
         throw new Error(
-          `optimizer state: ${k}/${part} must be a [${shapes[k].join(", ")}] tensor (got ${t instanceof tf.Tensor ? `[${t.shape.join(", ")}]` : "nothing"}); was it saved from another model?`,
+          `optimizer state: ${k}/${part} must be a [${theta.shape.join(", ")}] tensor (got ${t instanceof tf.Tensor ? `[${t.shape.join(", ")}]` : "nothing"}); was it saved from another model?`,
         );
     }
-    s.accumulatedFirstMoment[i] = {
-      originalName: `${varNames[i]}/m`,
-      variable: tf.variable(slots[`${k}/m`], false),
-    };
-    s.accumulatedSecondMoment[i] = {
-      originalName: `${varNames[i]}/v`,
-      variable: tf.variable(slots[`${k}/v`], false),
-    };
+    s.accumulatedFirstMoment[i] = slot(theta.name, "m", slots[`${k}/m`]);
+    s.accumulatedSecondMoment[i] = slot(theta.name, "v", slots[`${k}/v`]);
   });
   s.iterations_ = iterations;
-  tf.tidy(() => {
-    s.accBeta1.assign(tf.scalar(s.beta1 ** (iterations + 1)));
-    s.accBeta2.assign(tf.scalar(s.beta2 ** (iterations + 1)));
-  });
+  setBetaPowers(s, iterations);
 }

@@ -41,7 +41,7 @@ export function glorotUniform(fanIn: number, fanOut: number, seed: number): tf.T
 }
 
 /** An n×n orthogonal matrix (Gram–Schmidt on a seeded Gaussian matrix), row-major. */
-export function orthogonalBlock(n: number, seed: number): Float64Array {
+function orthogonalBlock(n: number, seed: number): Float64Array {
   const g = normal(seed);
   const q = new Float64Array(n * n);
   for (let i = 0; i < q.length; i++) q[i] = g();

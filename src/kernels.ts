@@ -82,6 +82,32 @@ export function fused<I extends string>(name: string, run: (v: KernelViews<I>) =
   };
 }
 
+/** A fused step kernel: called with the batch size B and width H of a cell's carry. */
+export type StepKernel<I extends string> = (
+  inputs: Record<I, tf.Tensor>,
+  B: number,
+  H: number,
+  attrs?: Record<string, number>,
+) => tf.Tensor2D[];
+
+/**
+ * A kernel of one recurrent step whose outputs are [B, w·H] for the widths `w` (in units of
+ * H), e.g. [1, 1, 4, 1] for an LSTM's h, c, gates, tanh(c). The loop gets B and H as attrs.
+ */
+export function stepKernel<I extends string>(
+  name: string,
+  widths: number[],
+  run: (v: KernelViews<I>) => void,
+): StepKernel<I> {
+  const kernel = fused<I>(name, run);
+  return (inputs, B, H, attrs = {}) =>
+    kernel(
+      inputs,
+      widths.map((w) => [B, w * H]),
+      { ...attrs, B, H },
+    ) as tf.Tensor2D[];
+}
+
 /** Copies rows [start, start + rows) of a [N, width] tensor. */
 const rowsKernel = fused<"x">("rnnwb.RowBlock", ({ ins: { x }, outs: [y], attrs }) => {
   const from = attrs.start * attrs.width;

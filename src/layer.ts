@@ -71,6 +71,11 @@ export function zeroCarry(layer: Layer, batch: number): Carry {
   );
 }
 
+/** A copy of a carry (e.g. one that must outlive the pass it came from). */
+export function cloneCarry(c: Carry): Carry {
+  return Object.fromEntries(Object.entries(c).map(([k, v]) => [k, tf.clone(v)]));
+}
+
 const shapeText = (t: tf.Tensor) => `[${t.shape.join(", ")}] ${t.dtype}`;
 
 /** Checks a sequence: a non-empty array of float32 [B, D] tensors with the same B. Returns B. */

@@ -10,7 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { glorotUniform, subSeed, bias } from "./init";
-import { Carry, checkSequence, disposeAll, Layer, Params, prefixed } from "./layer";
+import { Carry, checkSequence, cloneCarry, disposeAll, Layer, Params, prefixed } from "./layer";
 import { LossName, lossFunction } from "./loss";
 import { countParams } from "./cells/cell";
 import { splitRows } from "./kernels";
@@ -176,9 +176,7 @@ export function lossAndGrads(
       const g = pass.backward(dys, { truncate, gradNorms, inputGrads: false });
       disposeAll(carry === undefined ? g.dCarry : null);
       const loss = h.loss.dataSync()[0];
-      const carryOut = Object.fromEntries(
-        Object.entries(pass.carry).map(([k, v]) => [k, tf.clone(v)]),
-      );
+      const carryOut = cloneCarry(pass.carry);
       const result: LossAndGrads = {
         loss,
         grads: { ...g.dParams, ...prefixed({ Why: h.dWhy, by: h.dby }, "head.") },
@@ -228,10 +226,12 @@ export function predict(
   const pass = m.layer.forward(p, xs, { carry, mask });
   try {
     return tf.tidy(() => ({
-      outputs: pass.ys.map(
-        (y) => tf.add(tf.matMul(y, p["head.Why"] as tf.Tensor2D), p["head.by"]) as tf.Tensor2D,
+      // all steps through the head at once, as in lossAndGrads, then cut back into steps
+      outputs: splitRows(
+        tf.add(tf.matMul(tf.concat(pass.ys, 0), p["head.Why"] as tf.Tensor2D), p["head.by"]),
+        xs.length,
       ),
-      carry: Object.fromEntries(Object.entries(pass.carry).map(([k, v]) => [k, tf.clone(v)])),
+      carry: cloneCarry(pass.carry),
     })) as unknown as Prediction;
   } finally {
     pass.dispose();

@@ -9,7 +9,7 @@
  * passed from step t to t−1 when t is a multiple of k2.
  */
 import * as tf from "@tensorflow/tfjs";
-import { Carry, Cell, Params, StepGrads, StepRecord } from "./cells/cell";
+import { Carry, Cell, Outer, Params, StepRecord } from "./cells/cell";
 import { fusedAvailable, splitRows } from "./kernels";
 import { maskSteps } from "./mask";
 import { project } from "./projection";
@@ -18,6 +18,7 @@ import {
   checkGradients,
   checkParams,
   checkSequence,
+  cloneCarry,
   disposeAll,
   Grads,
   Layer,
@@ -29,21 +30,13 @@ type StepOut = {
   dPrev: Carry;
   dx: tf.Tensor2D | null; //   reference path
   dzx: tf.Tensor2D | null; //  fused path: ∂L/∂Zx rows of this step
-  added: Params;
-  bs: Record<string, tf.Tensor2D>;
-  as: Record<string, tf.Tensor2D | null>;
+  added: Params; //           running sums with this step's tensor gradients added
+  outers: Record<string, Outer>; // this step's outer-product gradients
   norm: tf.Scalar | undefined;
 };
 
 const mapCarry = (c: Carry, f: (v: tf.Tensor2D, k: string) => tf.Tensor) =>
   Object.fromEntries(Object.entries(c).map(([k, v]) => [k, f(v, k) as tf.Tensor2D])) as Carry;
-
-/** The `a` side of each outer-product gradient (tensors the step record already holds). */
-function outerInputs(g: StepGrads): Record<string, tf.Tensor2D | null> {
-  return Object.fromEntries(
-    Object.entries(g).flatMap(([k, v]) => (v instanceof tf.Tensor ? [] : [[k, v.a]])),
-  );
-}
 
 /** The transpose of every matrix parameter, for products with Wᵀ in the backward steps. */
 function transposes(p: Params, shapes: Cell["shapes"]): Params {
@@ -57,7 +50,7 @@ function transposes(p: Params, shapes: Cell["shapes"]): Params {
 }
 
 /** Checks a truncation length. */
-export function checkTruncate(what: string, k2: number | undefined): void {
+function checkTruncate(what: string, k2: number | undefined): void {
   if (k2 !== undefined && (!Number.isInteger(k2) || k2 <= 0))
     throw new Error(`${what}: truncate must be a positive integer number of steps (got ${k2})`);
 }
@@ -83,7 +76,7 @@ export function unroll(cell: Cell): Layer {
       const initial = carry ?? zeroCarry(layer, B);
       // the fused path (kernels.ts): Zx = X W + b for all steps at once, fused kernels per step
       const f = m === null && fusedAvailable() ? cell.fused : undefined;
-      const proj = f ? project(xs, p[f.input.W] as tf.Tensor2D, p[f.input.b] as tf.Tensor1D) : null; //                                                          Zx [T·B, G·H]
+      const proj = f ? project(xs, p[f.input.W] as tf.Tensor2D, p[f.input.b] as tf.Tensor1D) : null;
 
       const records: StepRecord[] = []; //   what each step's backward needs
       const states: Carry[] = []; //          carry after each step (= next, or masked blend)
@@ -113,14 +106,10 @@ export function unroll(cell: Cell): Layer {
           checkGradients(cell.name, dys, T, B, H);
           checkTruncate(cell.name, truncate);
           if (dCarry !== undefined) checkCarry(cell.name, dCarry, carrySizes, B, "dCarry");
-          let dState: Carry = dCarry
-            ? tf.tidy(() =>
-                Object.fromEntries(Object.entries(dCarry).map(([k, v]) => [k, tf.clone(v)])),
-              )
-            : zeroCarry(layer, B);
+          let dState: Carry = dCarry ? cloneCarry(dCarry) : zeroCarry(layer, B);
           const pT = transposes(p, cell.shapes); //                     Wᵀ once per pass, not per step
           const sums: Params = {}; //                                   running Σ_t of tensor gradients
-          const outers: Record<string, { a: (tf.Tensor2D | null)[]; b: tf.Tensor2D[] }> = {}; // Σ_t a_tᵀ b_t, later
+          const outers: Record<string, Outer[]> = {}; //                 per step, for Σ_t a_tᵀ b_t later
           const dxs: tf.Tensor2D[] = inputGrads ? new Array(T) : [];
           const dzxs: tf.Tensor2D[] = f ? new Array(T) : []; //          fused: ∂L/∂Zx per step
           const norms: tf.Scalar[] = [];
@@ -145,13 +134,19 @@ export function unroll(cell: Cell): Layer {
               if (truncate !== undefined && t % truncate === 0)
                 dPrev = mapCarry(dPrev, (v) => tf.zerosLike(v));
               const added: Params = {};
-              const bs: Record<string, tf.Tensor2D> = {};
+              const outs: Record<string, Outer> = {};
               for (const [k, g] of Object.entries(step.dParams)) {
                 if (g instanceof tf.Tensor) added[k] = k in sums ? tf.add(sums[k], g) : g;
-                else bs[k] = g.b;
+                else outs[k] = g;
               }
-              const as = outerInputs(step.dParams);
-              const out = { dPrev, dx: step.dx, dzx: step.dzx, added, bs, as, norm } as StepOut;
+              const out = {
+                dPrev,
+                dx: step.dx,
+                dzx: step.dzx,
+                added,
+                outers: outs,
+                norm,
+              } as StepOut;
               return out as unknown as tf.TensorContainer;
             }) as unknown as StepOut;
             disposeAll(
@@ -159,11 +154,7 @@ export function unroll(cell: Cell): Layer {
               Object.keys(out.added).map((k) => sums[k]),
             );
             Object.assign(sums, out.added);
-            for (const [k, b] of Object.entries(out.bs)) {
-              const o = (outers[k] ??= { a: [], b: [] });
-              o.a.push(out.as[k]);
-              o.b.push(b);
-            }
+            for (const [k, o] of Object.entries(out.outers)) (outers[k] ??= new Array(T))[t] = o;
             dState = out.dPrev;
             if (out.dx && inputGrads) dxs[t] = out.dx;
             else out.dx?.dispose();
@@ -180,11 +171,13 @@ export function unroll(cell: Cell): Layer {
               if (!stacked.has(key)) stacked.set(key, tf.concat(list, 0));
               return stacked.get(key) as tf.Tensor2D;
             };
-            for (const [k, o] of Object.entries(outers)) {
-              const b = rows(o.b.reverse()); //                              in time order
-              const a = o.a[0] === null ? null : rows(o.a.reverse() as tf.Tensor2D[]);
+            for (const [k, list] of Object.entries(outers)) {
+              const b = rows(list.map((o) => o.b));
+              const as = list.map((o) => o.a);
               dParams[k] = tf.keep(
-                a === null ? tf.sum(b, 0) : tf.matMul(tf.transpose(a), b),
+                as[0] === null
+                  ? tf.sum(b, 0)
+                  : tf.matMul(tf.transpose(rows(as as tf.Tensor2D[])), b),
               ) as tf.Tensor;
             }
             if (f) {
@@ -201,7 +194,7 @@ export function unroll(cell: Cell): Layer {
           });
           disposeAll(
             pT,
-            Object.values(outers).map((o) => o.b),
+            Object.values(outers).map((list) => list.map((o) => o.b)),
             dzxs,
           );
           const result: Grads = { dParams, dxs, dCarry: dState };

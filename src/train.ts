@@ -18,9 +18,13 @@ import { clipByGlobalNorm, clipByValue, globalNorm } from "./clip";
 export type OptimizerName = "adam" | "rmsprop" | "sgd" | "adagrad";
 export const OPTIMIZERS: readonly OptimizerName[] = ["adam", "rmsprop", "sgd", "adagrad"];
 
+function checkLearningRate(lr: number): void {
+  if (!(Number.isFinite(lr) && lr > 0))
+    throw new Error(`trainer: learningRate must be a positive number (got ${lr})`);
+}
+
 export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
-  if (!(Number.isFinite(learningRate) && learningRate > 0))
-    throw new Error(`trainer: learningRate must be a positive number (got ${learningRate})`);
+  checkLearningRate(learningRate);
   if (name === "adam") return new FusedAdam(learningRate); // tf.train.adam, fused on wasm
   if (name === "rmsprop") return tf.train.rmsprop(learningRate);
   if (name === "sgd") return tf.train.sgd(learningRate);
@@ -113,14 +117,7 @@ export function trainer({
       throw new Error(`trainer: ${what} is kept for adam only (this trainer uses ${optimizer})`);
     return opt as tf.AdamOptimizer;
   };
-  if (optimizerState !== undefined)
-    restoreAdam(
-      adamOnly("optimizer state"),
-      names,
-      names.map((k) => `${id}/${k}`),
-      optimizerState,
-      model.shapes,
-    );
+  if (optimizerState !== undefined) restoreAdam(adamOnly("optimizer state"), vars, optimizerState);
   let state: Carry | undefined;
   let steps = 0;
   const dropState = () => {
@@ -137,8 +134,7 @@ export function trainer({
       return (opt as unknown as { learningRate: number }).learningRate;
     },
     set learningRate(lr: number) {
-      if (!(Number.isFinite(lr) && lr > 0))
-        throw new Error(`trainer: learningRate must be a positive number (got ${lr})`);
+      checkLearningRate(lr);
       // sgd keeps −lr as a tensor (setLearningRate); the others read the property each step
       const o = opt as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
       if (o.setLearningRate) o.setLearningRate(lr);
@@ -194,7 +190,7 @@ export function trainer({
       }
     },
     resetState: dropState,
-    optimizerState: () => adamState(adamOnly("optimizer state"), names),
+    optimizerState: () => adamState(adamOnly("optimizer state"), vars),
     dispose() {
       dropState();
       disposeAll(vars);

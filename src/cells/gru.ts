@@ -26,7 +26,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { bias, glorotUniform, orthogonal, subSeed } from "../init";
-import { fused, sigmoid, tanh } from "../kernels";
+import { sigmoid, stepKernel, tanh } from "../kernels";
 import { Cell, checkSizes, FusedSteps, outer, rowSum, sigmoidGrad } from "./cell";
 
 export interface GRUOptions {
@@ -55,10 +55,10 @@ function updateAndCandidateGrads(dh: tf.Tensor, hPrev: tf.Tensor, z: tf.Tensor, 
 // ── fused steps (kernels.ts): the equations above, one pass over [B, H] per kernel ──
 
 /** Reset after: z, r, u_n = (h Wh + bh)_n, n and h_t from a = Zx[start + b] and u = h Wh. */
-const gruStep = fused<"zx" | "u" | "bh" | "hPrev">(
+const gruStep = stepKernel<"zx" | "u" | "bh" | "hPrev">(
   "rnnwb.GruStep",
-  ({ ins: { zx, u, bh, hPrev }, outs: [h, gates, un], attrs: { start, H } }) => {
-    const B = hPrev.length / H;
+  [1, 3, 1],
+  ({ ins: { zx, u, bh, hPrev }, outs: [h, gates, un], attrs: { start, B, H } }) => {
     for (let b = 0; b < B; b++) {
       const x = (start + b) * 3 * H; // row of Zx
       const r3 = b * 3 * H; //           row of u and gates
@@ -79,10 +79,10 @@ const gruStep = fused<"zx" | "u" | "bh" | "hPrev">(
 );
 
 /** Reset after, backward: da = [da_z da_r da_n], du = [da_z da_r da_n ⊙ r], dh ⊙ z. */
-const gruBack = fused<"dh" | "gates" | "un" | "hPrev">(
+const gruBack = stepKernel<"dh" | "gates" | "un" | "hPrev">(
   "rnnwb.GruBack",
-  ({ ins: { dh, gates, un, hPrev }, outs: [da, du, dhz], attrs: { H } }) => {
-    const B = hPrev.length / H;
+  [3, 3, 1],
+  ({ ins: { dh, gates, un, hPrev }, outs: [da, du, dhz], attrs: { B, H } }) => {
     for (let b = 0; b < B; b++) {
       const r3 = b * 3 * H;
       for (let k = 0; k < H; k++) {
@@ -109,28 +109,14 @@ function fusedResetAfter(H: number): FusedSteps {
     step(p, prev, zx) {
       const B = prev.h.shape[0];
       const u = tf.matMul(prev.h, p.Wh as tf.Tensor2D); //                      h Wh   [B, 3H]
-      const [h, gates, un] = gruStep(
-        { zx: zx.all, u, bh: p.bh, hPrev: prev.h },
-        [
-          [B, H],
-          [B, 3 * H],
-          [B, H],
-        ],
-        { start: zx.start, H },
-      );
-      return { next: { h: h as tf.Tensor2D }, cache: { gates, un } };
+      const [h, gates, un] = gruStep({ zx: zx.all, u, bh: p.bh, hPrev: prev.h }, B, H, {
+        start: zx.start,
+      });
+      return { next: { h }, cache: { gates, un } };
     },
     backStep(_p, pT, { prev, cache }, dNext) {
-      const B = prev.h.shape[0];
-      const [da, du, dhz] = gruBack(
-        { dh: dNext.h, gates: cache.gates, un: cache.un, hPrev: prev.h },
-        [
-          [B, 3 * H],
-          [B, 3 * H],
-          [B, H],
-        ],
-        { H },
-      ) as tf.Tensor2D[];
+      const { gates, un } = cache;
+      const [da, du, dhz] = gruBack({ dh: dNext.h, gates, un, hPrev: prev.h }, prev.h.shape[0], H);
       return {
         dPrev: { h: tf.add(dhz, tf.matMul(du, pT.Wh as tf.Tensor2D)) as tf.Tensor2D }, // dh ⊙ z + du Whᵀ
         dzx: da,
@@ -141,10 +127,10 @@ function fusedResetAfter(H: number): FusedSteps {
 }
 
 /** Reset before, part 1: z, r and r ⊙ h_{t−1} from a = Zx[start + b] and u = h Whzr. */
-const gruGates = fused<"zx" | "u" | "hPrev">(
+const gruGates = stepKernel<"zx" | "u" | "hPrev">(
   "rnnwb.GruGates",
-  ({ ins: { zx, u, hPrev }, outs: [zr, rh], attrs: { start, H } }) => {
-    const B = hPrev.length / H;
+  [2, 1],
+  ({ ins: { zx, u, hPrev }, outs: [zr, rh], attrs: { start, B, H } }) => {
     for (let b = 0; b < B; b++) {
       const x = (start + b) * 3 * H;
       const r2 = b * 2 * H;
@@ -159,10 +145,10 @@ const gruGates = fused<"zx" | "u" | "hPrev">(
 );
 
 /** Reset before, part 2: n = tanh(a_n + (r ⊙ h) Whn) and h_t. */
-const gruCandidate = fused<"zx" | "un" | "zr" | "hPrev">(
+const gruCandidate = stepKernel<"zx" | "un" | "zr" | "hPrev">(
   "rnnwb.GruCandidate",
-  ({ ins: { zx, un, zr, hPrev }, outs: [h, n], attrs: { start, H } }) => {
-    const B = hPrev.length / H;
+  [1, 1],
+  ({ ins: { zx, un, zr, hPrev }, outs: [h, n], attrs: { start, B, H } }) => {
     for (let b = 0; b < B; b++) {
       const x = (start + b) * 3 * H;
       for (let k = 0; k < H; k++) {
@@ -177,22 +163,26 @@ const gruCandidate = fused<"zx" | "un" | "zr" | "hPrev">(
 );
 
 /** Reset before, backward part 1: da_z and da_n. */
-const gruBackZN = fused<"dh" | "zr" | "n" | "hPrev">(
+const gruBackZN = stepKernel<"dh" | "zr" | "n" | "hPrev">(
   "rnnwb.GruBackZN",
-  ({ ins: { dh, zr, n, hPrev }, outs: [daz, dan], attrs: { H } }) => {
-    for (let j = 0; j < hPrev.length; j++) {
-      const z = zr[Math.floor(j / H) * 2 * H + (j % H)];
-      daz[j] = dh[j] * (hPrev[j] - n[j]) * z * (1 - z); //                     ∂h/∂z = h_{t−1} − n
-      dan[j] = dh[j] * (1 - z) * (1 - n[j] * n[j]); //                           dn ⊙ (1 − n²)
+  [1, 1],
+  ({ ins: { dh, zr, n, hPrev }, outs: [daz, dan], attrs: { B, H } }) => {
+    for (let b = 0; b < B; b++) {
+      for (let k = 0; k < H; k++) {
+        const j = b * H + k;
+        const z = zr[b * 2 * H + k];
+        daz[j] = dh[j] * (hPrev[j] - n[j]) * z * (1 - z); //                   ∂h/∂z = h_{t−1} − n
+        dan[j] = dh[j] * (1 - z) * (1 - n[j] * n[j]); //                         dn ⊙ (1 − n²)
+      }
     }
   },
 );
 
 /** Reset before, backward part 2: from d(r ⊙ h) = da_n Whnᵀ: [da_z da_r], da, dh ⊙ z + d(r⊙h) ⊙ r. */
-const gruBackR = fused<"dh" | "drh" | "zr" | "hPrev" | "daz" | "dan">(
+const gruBackR = stepKernel<"dh" | "drh" | "zr" | "hPrev" | "daz" | "dan">(
   "rnnwb.GruBackR",
-  ({ ins: { dh, drh, zr, hPrev, daz, dan }, outs: [duzr, da, dhPart], attrs: { H } }) => {
-    const B = hPrev.length / H;
+  [2, 3, 1],
+  ({ ins: { dh, drh, zr, hPrev, daz, dan }, outs: [duzr, da, dhPart], attrs: { B, H } }) => {
     for (let b = 0; b < B; b++) {
       for (let k = 0; k < H; k++) {
         const j = b * H + k;
@@ -214,54 +204,17 @@ function fusedResetBefore(H: number): FusedSteps {
     step(p, prev, zx) {
       const B = prev.h.shape[0];
       const u = tf.matMul(prev.h, p.Whzr as tf.Tensor2D); //                    h Whzr   [B, 2H]
-      const [zr, rh] = gruGates(
-        { zx: zx.all, u, hPrev: prev.h },
-        [
-          [B, 2 * H],
-          [B, H],
-        ],
-        {
-          start: zx.start,
-          H,
-        },
-      );
-      const un = tf.matMul(rh as tf.Tensor2D, p.Whn as tf.Tensor2D); //         (r ⊙ h) Whn
-      const [h, n] = gruCandidate(
-        { zx: zx.all, un, zr, hPrev: prev.h },
-        [
-          [B, H],
-          [B, H],
-        ],
-        {
-          start: zx.start,
-          H,
-        },
-      );
-      return { next: { h: h as tf.Tensor2D }, cache: { zr, rh, n } };
+      const [zr, rh] = gruGates({ zx: zx.all, u, hPrev: prev.h }, B, H, { start: zx.start });
+      const un = tf.matMul(rh, p.Whn as tf.Tensor2D); //                          (r ⊙ h) Whn
+      const [h, n] = gruCandidate({ zx: zx.all, un, zr, hPrev: prev.h }, B, H, { start: zx.start });
+      return { next: { h }, cache: { zr, rh, n } };
     },
     backStep(_p, pT, { prev, cache }, dNext) {
       const B = prev.h.shape[0];
       const { zr, rh, n } = cache;
-      const [daz, dan] = gruBackZN(
-        { dh: dNext.h, zr, n, hPrev: prev.h },
-        [
-          [B, H],
-          [B, H],
-        ],
-        {
-          H,
-        },
-      ) as tf.Tensor2D[];
+      const [daz, dan] = gruBackZN({ dh: dNext.h, zr, n, hPrev: prev.h }, B, H);
       const drh = tf.matMul(dan, pT.Whn as tf.Tensor2D); //                      da_n Whnᵀ
-      const [duzr, da, dhPart] = gruBackR(
-        { dh: dNext.h, drh, zr, hPrev: prev.h, daz, dan },
-        [
-          [B, 2 * H],
-          [B, 3 * H],
-          [B, H],
-        ],
-        { H },
-      ) as tf.Tensor2D[];
+      const [duzr, da, dhPart] = gruBackR({ dh: dNext.h, drh, zr, hPrev: prev.h, daz, dan }, B, H);
       return {
         dPrev: { h: tf.add(dhPart, tf.matMul(duzr, pT.Whzr as tf.Tensor2D)) as tf.Tensor2D },
         dzx: da,
@@ -283,8 +236,7 @@ export function gru({
   const H = hiddenSize;
   const D = inputSize;
   const zBias = () => tf.tidy(() => tf.mul(bias(3 * H, [[0, H]]), updateBias) as tf.Tensor1D); // z block = updateBias
-  const mm = (a: tf.Tensor, b: tf.Tensor, ta = false, tb = false) =>
-    tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, ta, tb);
+  const mm = (a: tf.Tensor, b: tf.Tensor) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
 
   if (resetAfter) {
     return {

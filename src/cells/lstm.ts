@@ -25,7 +25,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { bias, glorotUniform, orthogonal, subSeed } from "../init";
-import { fused, tanh } from "../kernels";
+import { stepKernel, tanh } from "../kernels";
 import { Cell, checkSizes, FusedSteps, outer, Params, sigmoidGrad, StepGrads } from "./cell";
 
 /**
@@ -34,10 +34,10 @@ import { Cell, checkSizes, FusedSteps, outer, Params, sigmoidGrad, StepGrads } f
  *   2. s = σ(z) for all four blocks at once (wasm's SIMD sigmoid; tanh z_g = 2σ(2 z_g) − 1);
  *   3. i, f, o = s;  g = 2 s_g − 1;  c_t = f ⊙ c_{t−1} + i ⊙ g;  h_t = o ⊙ tanh(c_t).
  */
-const lstmPre = fused<"zx" | "u">(
+const lstmPre = stepKernel<"zx" | "u">(
   "rnnwb.LstmPre",
-  ({ ins: { zx, u }, outs: [z], attrs: { start, H } }) => {
-    const B = z.length / (4 * H);
+  [4],
+  ({ ins: { zx, u }, outs: [z], attrs: { start, B, H } }) => {
     for (let b = 0; b < B; b++) {
       const x = (start + b) * 4 * H; // row of Zx
       const r = b * 4 * H; //            row of u and z
@@ -49,10 +49,10 @@ const lstmPre = fused<"zx" | "u">(
   },
 );
 
-const lstmCell = fused<"s" | "cPrev">(
+const lstmCell = stepKernel<"s" | "cPrev">(
   "rnnwb.LstmCell",
-  ({ ins: { s, cPrev }, outs: [h, c, gates, tanhC], attrs: { H } }) => {
-    const B = cPrev.length / H;
+  [1, 1, 4, 1],
+  ({ ins: { s, cPrev }, outs: [h, c, gates, tanhC], attrs: { B, H } }) => {
     for (let b = 0; b < B; b++) {
       const r = b * 4 * H; //            row of s and gates
       for (let k = 0; k < H; k++) {
@@ -75,10 +75,10 @@ const lstmCell = fused<"s" | "cPrev">(
 );
 
 /** Fused backward step: the backward equations above, from dh, dc → dz [B, 4H], dc_{t−1}. */
-const lstmBack = fused<"dh" | "dc" | "gates" | "tanhC" | "cPrev">(
+const lstmBack = stepKernel<"dh" | "dc" | "gates" | "tanhC" | "cPrev">(
   "rnnwb.LstmBack",
-  ({ ins: { dh, dc, gates, tanhC, cPrev }, outs: [dz, dcPrev], attrs: { H } }) => {
-    const B = cPrev.length / H;
+  [4, 1],
+  ({ ins: { dh, dc, gates, tanhC, cPrev }, outs: [dz, dcPrev], attrs: { B, H } }) => {
     for (let b = 0; b < B; b++) {
       const r = b * 4 * H;
       for (let k = 0; k < H; k++) {
@@ -106,29 +106,17 @@ function fusedLSTM(H: number): FusedSteps {
     step(p, prev, zx) {
       const B = prev.h.shape[0];
       const u = tf.matMul(prev.h, p.Wh as tf.Tensor2D); //                        h_{t−1} Wh  [B, 4H]
-      const [z] = lstmPre({ zx: zx.all, u }, [[B, 4 * H]], { start: zx.start, H });
-      const [h, c, gates, tanhC] = lstmCell(
-        { s: tf.sigmoid(z), cPrev: prev.c },
-        [
-          [B, H],
-          [B, H],
-          [B, 4 * H],
-          [B, H],
-        ],
-        { H },
-      );
-      return { next: { h: h as tf.Tensor2D, c: c as tf.Tensor2D }, cache: { gates, tanhC } };
+      const [z] = lstmPre({ zx: zx.all, u }, B, H, { start: zx.start });
+      const [h, c, gates, tanhC] = lstmCell({ s: tf.sigmoid(z), cPrev: prev.c }, B, H);
+      return { next: { h, c }, cache: { gates, tanhC } };
     },
     backStep(_p, pT, { prev, cache }, dNext) {
-      const B = prev.h.shape[0];
+      const { gates, tanhC } = cache;
       const [dz, dcPrev] = lstmBack(
-        { dh: dNext.h, dc: dNext.c, gates: cache.gates, tanhC: cache.tanhC, cPrev: prev.c },
-        [
-          [B, 4 * H],
-          [B, H],
-        ],
-        { H },
-      ) as tf.Tensor2D[];
+        { dh: dNext.h, dc: dNext.c, gates, tanhC, cPrev: prev.c },
+        prev.h.shape[0],
+        H,
+      );
       return {
         dPrev: { h: tf.matMul(dz, pT.Wh as tf.Tensor2D), c: dcPrev }, //           dz Whᵀ
         dzx: dz,

@@ -12,12 +12,13 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { bias, glorotUniform, orthogonal, subSeed } from "../init";
-import { fused, tanh } from "../kernels";
+import { stepKernel, tanh } from "../kernels";
 import { Cell, checkSizes, FusedSteps, outer } from "./cell";
 
 /** Fused forward step: h = tanh(Zx[start + b] + u[b]) (relu when attrs.relu = 1), u = h_{t−1} Whh. */
-const simpleStep = fused<"zx" | "u">(
+const simpleStep = stepKernel<"zx" | "u">(
   "rnnwb.SimpleStep",
+  [1],
   ({ ins: { zx, u }, outs: [h], attrs: { start, H, relu } }) => {
     const from = start * H; //                                                rows start … of Zx
     for (let j = 0; j < h.length; j++) {
@@ -28,8 +29,9 @@ const simpleStep = fused<"zx" | "u">(
 );
 
 /** Fused backward step: da = dh ⊙ (1 − h²)  (relu: dh ⊙ [h > 0]). */
-const simpleBack = fused<"dh" | "h">(
+const simpleBack = stepKernel<"dh" | "h">(
   "rnnwb.SimpleBack",
+  [1],
   ({ ins: { dh, h }, outs: [da], attrs: { relu } }) => {
     for (let j = 0; j < h.length; j++)
       da[j] = relu ? (h[j] > 0 ? dh[j] : 0) : dh[j] * (1 - h[j] * h[j]);
@@ -40,18 +42,14 @@ function fusedSimple(relu: boolean): FusedSteps {
   return {
     input: { W: "Wxh", b: "bh" },
     step(p, prev, zx) {
+      const [B, H] = prev.h.shape;
       const u = tf.matMul(prev.h, p.Whh as tf.Tensor2D); //                     h_{t−1} Whh
-      const [h] = simpleStep({ zx: zx.all, u }, [prev.h.shape], {
-        start: zx.start,
-        H: u.shape[1] as number,
-        relu: +relu,
-      });
-      return { next: { h: h as tf.Tensor2D }, cache: {} };
+      const [h] = simpleStep({ zx: zx.all, u }, B, H, { start: zx.start, relu: +relu });
+      return { next: { h }, cache: {} };
     },
     backStep(_p, pT, { prev, next }, dNext) {
-      const [da] = simpleBack({ dh: dNext.h, h: next.h }, [next.h.shape], {
-        relu: +relu,
-      }) as tf.Tensor2D[];
+      const [B, H] = next.h.shape;
+      const [da] = simpleBack({ dh: dNext.h, h: next.h }, B, H, { relu: +relu });
       return {
         dPrev: { h: tf.matMul(da, pT.Whh as tf.Tensor2D) }, //                  da Whhᵀ
         dzx: da,

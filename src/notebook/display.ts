@@ -86,7 +86,7 @@ function enqueue(m: Pending): void {
 }
 
 /** The default sink: the tslab kernel when this process is one, else stdout. */
-export const kernelSink: OutputSink = {
+const kernelSink: OutputSink = {
   get rich() {
     return tslabWriter() !== undefined;
   },

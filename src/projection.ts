@@ -29,15 +29,14 @@ const scatterRows = fused<"dZx" | "ids">(
   "rnnwb.ScatterRows",
   ({ ins: { dZx, ids }, outs: [dW, db] }) => {
     const G = db.length;
-    const acc = new Float64Array(dW.length); //                            dW in double precision
+    dW.fill(0);
     for (let r = 0; r < ids.length; r++) {
-      const to = ids[r] * G;
-      const from = r * G;
-      for (let j = 0; j < G; j++) acc[to + j] += dZx[from + j];
+      const row = dW.subarray(ids[r] * G, (ids[r] + 1) * G); //              dW[id_r]
+      const d = dZx.subarray(r * G, (r + 1) * G); //                         dZx[r]
+      for (let j = 0; j < G; j++) row[j] += d[j];
     }
-    dW.set(acc);
     db.fill(0);
-    for (let to = 0; to < acc.length; to += G) for (let j = 0; j < G; j++) db[j] += acc[to + j];
+    for (let to = 0; to < dW.length; to += G) for (let j = 0; j < G; j++) db[j] += dW[to + j];
   },
 );
 

@@ -49,6 +49,17 @@ function transposes(p: Params, shapes: Cell["shapes"]): Params {
   );
 }
 
+/**
+ * Aᵀ B for A [N, m], B [N, n] (Σ_t a_tᵀ b_t with the steps stacked). wasm's matMul packs its
+ * right operand afresh at each call, in time proportional to its size, so the narrower matrix
+ * goes on the right: Aᵀ B = (Bᵀ A)ᵀ when n > m (for an LSTM's ∂Wh: B = dz is 4× wider than A = h).
+ */
+function sumOfOuters(A: tf.Tensor2D, B: tf.Tensor2D): tf.Tensor2D {
+  return B.shape[1] > A.shape[1]
+    ? tf.transpose(tf.matMul(tf.transpose(B), A) as tf.Tensor2D)
+    : tf.matMul(tf.transpose(A), B);
+}
+
 /** Checks a truncation length. */
 function checkTruncate(what: string, k2: number | undefined): void {
   if (k2 !== undefined && (!Number.isInteger(k2) || k2 <= 0))
@@ -175,9 +186,7 @@ export function unroll(cell: Cell): Layer {
               const b = rows(list.map((o) => o.b));
               const as = list.map((o) => o.a);
               dParams[k] = tf.keep(
-                as[0] === null
-                  ? tf.sum(b, 0)
-                  : tf.matMul(tf.transpose(rows(as as tf.Tensor2D[])), b),
+                as[0] === null ? tf.sum(b, 0) : sumOfOuters(rows(as as tf.Tensor2D[]), b),
               ) as tf.Tensor;
             }
             if (f) {

@@ -33,6 +33,7 @@ import { Cell, checkSizes, FusedSteps, outer, Params, sigmoidGrad, StepGrads } f
  *   1. z = Zx[start + b] + u[b] (u = h_{t−1} Wh), the candidate block doubled;
  *   2. s = σ(z) for all four blocks at once (wasm's SIMD sigmoid; tanh z_g = 2σ(2 z_g) − 1);
  *   3. i, f, o = s;  g = 2 s_g − 1;  c_t = f ⊙ c_{t−1} + i ⊙ g;  h_t = o ⊙ tanh(c_t).
+ * The step keeps s (not i, f, g, o separately) for its backward step.
  */
 const lstmPre = stepKernel<"zx" | "u">(
   "rnnwb.LstmPre",
@@ -41,52 +42,48 @@ const lstmPre = stepKernel<"zx" | "u">(
     for (let b = 0; b < B; b++) {
       const x = (start + b) * 4 * H; // row of Zx
       const r = b * 4 * H; //            row of u and z
-      for (let k = 0; k < 4 * H; k++) {
-        const v = zx[x + k] + u[r + k];
-        z[r + k] = k >= 2 * H && k < 3 * H ? 2 * v : v; //                   candidate block doubled
-      }
+      for (let k = 0; k < 2 * H; k++) z[r + k] = zx[x + k] + u[r + k]; //      z_i, z_f
+      for (let k = 2 * H; k < 3 * H; k++) z[r + k] = 2 * (zx[x + k] + u[r + k]); // 2 z_g
+      for (let k = 3 * H; k < 4 * H; k++) z[r + k] = zx[x + k] + u[r + k]; //   z_o
     }
   },
 );
 
 const lstmCell = stepKernel<"s" | "cPrev">(
   "rnnwb.LstmCell",
-  [1, 1, 4, 1],
-  ({ ins: { s, cPrev }, outs: [h, c, gates, tanhC], attrs: { B, H } }) => {
+  [1, 1, 1],
+  ({ ins: { s, cPrev }, outs: [h, c, tanhC], attrs: { B, H } }) => {
     for (let b = 0; b < B; b++) {
-      const r = b * 4 * H; //            row of s and gates
+      const r = b * 4 * H; //            row of s
       for (let k = 0; k < H; k++) {
+        const j = b * H + k;
         const i = s[r + k]; //                                          input gate
         const f = s[r + H + k]; //                                      forget gate
         const g = 2 * s[r + 2 * H + k] - 1; //                          candidate, tanh
         const o = s[r + 3 * H + k]; //                                  output gate
-        const ct = f * cPrev[b * H + k] + i * g; //                     c_t
+        const ct = f * cPrev[j] + i * g; //                             c_t
         const tc = tanh(ct);
-        gates[r + k] = i;
-        gates[r + H + k] = f;
-        gates[r + 2 * H + k] = g;
-        gates[r + 3 * H + k] = o;
-        c[b * H + k] = ct;
-        tanhC[b * H + k] = tc;
-        h[b * H + k] = o * tc; //                                       h_t
+        c[j] = ct;
+        tanhC[j] = tc;
+        h[j] = o * tc; //                                               h_t
       }
     }
   },
 );
 
 /** Fused backward step: the backward equations above, from dh, dc → dz [B, 4H], dc_{t−1}. */
-const lstmBack = stepKernel<"dh" | "dc" | "gates" | "tanhC" | "cPrev">(
+const lstmBack = stepKernel<"dh" | "dc" | "s" | "tanhC" | "cPrev">(
   "rnnwb.LstmBack",
   [4, 1],
-  ({ ins: { dh, dc, gates, tanhC, cPrev }, outs: [dz, dcPrev], attrs: { B, H } }) => {
+  ({ ins: { dh, dc, s, tanhC, cPrev }, outs: [dz, dcPrev], attrs: { B, H } }) => {
     for (let b = 0; b < B; b++) {
       const r = b * 4 * H;
       for (let k = 0; k < H; k++) {
         const j = b * H + k;
-        const i = gates[r + k];
-        const f = gates[r + H + k];
-        const g = gates[r + 2 * H + k];
-        const o = gates[r + 3 * H + k];
+        const i = s[r + k];
+        const f = s[r + H + k];
+        const g = 2 * s[r + 2 * H + k] - 1;
+        const o = s[r + 3 * H + k];
         const tc = tanhC[j];
         const dct = dc[j] + dh[j] * o * (1 - tc * tc); //               through tanh(c_t)
         dz[r + k] = dct * g * i * (1 - i); //                           dz_i = dc ⊙ g ⊙ i(1 − i)
@@ -107,13 +104,14 @@ function fusedLSTM(H: number): FusedSteps {
       const B = prev.h.shape[0];
       const u = tf.matMul(prev.h, p.Wh as tf.Tensor2D); //                        h_{t−1} Wh  [B, 4H]
       const [z] = lstmPre({ zx: zx.all, u }, B, H, { start: zx.start });
-      const [h, c, gates, tanhC] = lstmCell({ s: tf.sigmoid(z), cPrev: prev.c }, B, H);
-      return { next: { h, c }, cache: { gates, tanhC } };
+      const s = tf.sigmoid(z); //                                                  σ of all 4 blocks
+      const [h, c, tanhC] = lstmCell({ s, cPrev: prev.c }, B, H);
+      return { next: { h, c }, cache: { s, tanhC } };
     },
     backStep(_p, pT, { prev, cache }, dNext) {
-      const { gates, tanhC } = cache;
+      const { s, tanhC } = cache;
       const [dz, dcPrev] = lstmBack(
-        { dh: dNext.h, dc: dNext.c, gates, tanhC, cPrev: prev.c },
+        { dh: dNext.h, dc: dNext.c, s, tanhC, cPrev: prev.c },
         prev.h.shape[0],
         H,
       );

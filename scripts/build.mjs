@@ -3,7 +3,15 @@
 // Runs from `npm install` / `npm ci` (prepare), `npm test`, `npm run notebooks`.
 // Usage: node scripts/build.mjs [--watch]
 import { spawnSync, spawn } from "node:child_process";
-import { mkdirSync, writeFileSync, lstatSync, rmSync, symlinkSync, readlinkSync } from "node:fs";
+import {
+  cpSync,
+  mkdirSync,
+  writeFileSync,
+  lstatSync,
+  rmSync,
+  symlinkSync,
+  readlinkSync,
+} from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
@@ -15,6 +23,11 @@ const args = [tsc, "-p", join(root, "tsconfig.build.json")];
 
 function link() {
   mkdirSync(join(root, "dist"), { recursive: true });
+  // the SIMD kernels' binaries (src/wasm/*.wasm, compiled from their .wat by `npm run wasm`)
+  cpSync(join(root, "src", "wasm"), join(root, "dist", "wasm"), {
+    recursive: true,
+    filter: (f) => !f.endsWith(".wat"),
+  });
   const pkg = { name: "rnn-workbook", private: true, main: "index.js", types: "index.d.ts" };
   writeFileSync(join(root, "dist", "package.json"), JSON.stringify(pkg, null, 2) + "\n");
   const linkPath = join(root, "node_modules", "rnn-workbook");

@@ -12,6 +12,8 @@
  * `RNN_FUSED=0` or `setFused(false)` switches the fused path off (the plain ops then run).
  */
 import * as tf from "@tensorflow/tfjs";
+import { readFileSync } from "fs";
+import { join } from "path";
 
 /** Float32 views of a kernel's inputs (by name) and outputs (in order), and its attributes. */
 export interface KernelViews<I extends string> {
@@ -30,7 +32,18 @@ export type Fused<I extends string> = (
 interface WasmBackend {
   makeOutput(shape: number[], dtype: "float32"): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
+  dataIdMap: { get(id: tf.DataId): { memoryOffset: number } };
+  wasm: { asm?: { memory?: object } };
 }
+
+/** What the SIMD loader uses of the WebAssembly global (the ES2022 lib does not declare it). */
+interface WebAssemblyApi {
+  Memory: abstract new (...a: never[]) => object;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (m: object, imports: object) => { exports: SimdExports };
+}
+type SimdExports = Record<string, (...args: number[]) => void>;
+const WASM = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
 
 let enabled = (process.env.RNN_FUSED ?? "").trim() !== "0";
 
@@ -45,11 +58,18 @@ export function fusedAvailable(): boolean {
 }
 
 /**
- * Defines a kernel `name` whose body is `run`: it reads `ins`, writes every element of `outs`.
- * Registered for wasm on first use. All outputs are allocated before the views are taken (an
- * allocation may grow the heap and detach earlier views).
+ * A wasm kernel `name` whose outputs (of the shapes given at each call, all allocated before
+ * `body` runs) `body` fills from the inputs. Registered on first use.
  */
-export function fused<I extends string>(name: string, run: (v: KernelViews<I>) => void): Fused<I> {
+function wasmKernel<I extends string>(
+  name: string,
+  body: (
+    be: WasmBackend,
+    ins: Record<I, tf.TensorInfo>,
+    outs: tf.TensorInfo[],
+    attrs: Record<string, number>,
+  ) => void,
+): Fused<I> {
   let registered = false;
   return (inputs, outShapes, attrs = {}) => {
     if (!registered && tf.getKernel(name, "wasm") === undefined) {
@@ -59,13 +79,9 @@ export function fused<I extends string>(name: string, run: (v: KernelViews<I>) =
         kernelFunc: ({ inputs: ti, attrs: ta, backend }) => {
           const be = backend as unknown as WasmBackend;
           const { shapes, ...numeric } = ta as { shapes: number[][] } & Record<string, number>;
-          const out = shapes.map((s) => be.makeOutput(s, "float32"));
-          const view = (t: tf.TensorInfo) => be.typedArrayFromHeap(t);
-          const ins = Object.fromEntries(
-            Object.entries(ti).map(([k, t]) => [k, view(t as tf.TensorInfo)]),
-          ) as Record<I, Float32Array>;
-          run({ ins, outs: out.map(view), attrs: numeric });
-          return out;
+          const outs = shapes.map((s) => be.makeOutput(s, "float32"));
+          body(be, ti as Record<I, tf.TensorInfo>, outs, numeric);
+          return outs;
         },
       });
     }
@@ -80,6 +96,71 @@ export function fused<I extends string>(name: string, run: (v: KernelViews<I>) =
     );
     return r as tf.Tensor[];
   };
+}
+
+/**
+ * Defines a kernel `name` whose body is the JS loop `run`: it reads `ins`, writes every
+ * element of `outs` (Float32Array views of the wasm heap, taken after all outputs exist: an
+ * allocation may grow the heap and detach earlier views).
+ */
+export function fused<I extends string>(name: string, run: (v: KernelViews<I>) => void): Fused<I> {
+  return wasmKernel<I>(name, (be, ti, outs, attrs) => {
+    const view = (t: tf.TensorInfo) => be.typedArrayFromHeap(t);
+    const ins = Object.fromEntries(
+      Object.entries(ti).map(([k, t]) => [k, view(t as tf.TensorInfo)]),
+    ) as Record<I, Float32Array>;
+    run({ ins, outs: outs.map(view), attrs });
+  });
+}
+
+const simdModules = new Map<string, WeakMap<object, SimdExports>>();
+
+/**
+ * The exports of our SIMD module `src/wasm/<file>.wasm`, instantiated on the wasm backend's
+ * own memory (so its functions read and write tensors in place, by byte offset).
+ */
+function simdExports(file: string, be: WasmBackend): SimdExports {
+  const memory = be.wasm.asm?.memory;
+  if (!(memory instanceof WASM.Memory))
+    throw new Error(
+      "fused kernels: cannot reach the wasm backend's memory (expected tfjs-backend-wasm 4.22); set RNN_FUSED=0 to run without them",
+    );
+  let byMemory = simdModules.get(file);
+  if (!byMemory) simdModules.set(file, (byMemory = new WeakMap()));
+  let exports = byMemory.get(memory);
+  if (!exports) {
+    const bytes = readFileSync(join(__dirname, "wasm", `${file}.wasm`));
+    exports = new WASM.Instance(new WASM.Module(bytes), { env: { memory } }).exports;
+    byMemory.set(memory, exports);
+  }
+  return exports;
+}
+
+/**
+ * A step kernel (outputs [B, w·H] for the widths `w`) whose body is the function `func` of
+ * our SIMD module `file` (src/wasm/<file>.wat). `args` turns the byte offsets of the inputs
+ * and outputs, and the attrs (with B and H), into the function's arguments.
+ */
+export function simdKernel<I extends string>(
+  name: string,
+  file: string,
+  func: string,
+  widths: number[],
+  args: (ins: Record<I, number>, outs: number[], attrs: Record<string, number>) => number[],
+): StepKernel<I> {
+  const kernel = wasmKernel<I>(name, (be, ti, outs, attrs) => {
+    const at = (t: tf.TensorInfo) => be.dataIdMap.get(t.dataId).memoryOffset;
+    const ins = Object.fromEntries(
+      Object.entries(ti).map(([k, t]) => [k, at(t as tf.TensorInfo)]),
+    ) as Record<I, number>;
+    simdExports(file, be)[func](...args(ins, outs.map(at), attrs));
+  });
+  return (inputs, B, H, attrs = {}) =>
+    kernel(
+      inputs,
+      widths.map((w) => [B, w * H]),
+      { ...attrs, B, H },
+    ) as tf.Tensor2D[];
 }
 
 /** A fused step kernel: called with the batch size B and width H of a cell's carry. */

@@ -14,6 +14,7 @@ import { unroll } from "../src/scan";
 import { softmaxCrossEntropy } from "../src/loss";
 import { disposeAll, Grads, Layer, Pass } from "../src/layer";
 import { CELLS } from "./cells/catalog";
+import { lstm } from "../src/cells/lstm";
 import { randCarry, randn, randSeq } from "./gradcheck";
 import { allclose, relError } from "./helpers";
 
@@ -67,7 +68,7 @@ describe("when the fused path runs", () => {
       pass.dispose();
     });
     const count = (name: string) => info.kernels.filter((k) => k.name === name).length;
-    expect(count("rnnwb.LstmCell")).toBe(5);
+    expect(count("rnnwb.LstmStep")).toBe(5);
     expect(count("rnnwb.LstmBack")).toBe(5);
     disposeAll(p, xs);
   });
@@ -121,6 +122,46 @@ describe.each(withFused)("%s: fused = reference", (_name, make) => {
     for (const k of Object.keys(ref.g.dCarry))
       expect(relError(fast.g.dCarry[k].dataSync(), ref.g.dCarry[k].dataSync())).toBeLessThan(1e-5);
     disposeAll(fast.g, ref.g, xs);
+  });
+});
+
+describe("LSTM SIMD kernels (src/wasm/lstm.wat)", () => {
+  // H = 4, 8: whole vectors; 5, 9, 13: the last vector of each row overlaps the one before
+  it.each([4, 5, 8, 9, 13])("fused = reference at H = %i", (H) => {
+    const layer = unroll(lstm({ inputSize: 3, hiddenSize: H }));
+    const xs = randSeq(4, 3, 3, 7);
+    const fast = run(layer, true, xs, 21);
+    const ref = run(layer, false, xs, 21);
+    fast.ys.forEach((y, t) => allclose(y, ref.ys[t], { atol: 1e-6, rtol: 1e-5 }));
+    for (const k of Object.keys(ref.g.dParams))
+      expect(relError(fast.g.dParams[k].dataSync(), ref.g.dParams[k].dataSync()), k).toBeLessThan(
+        1e-5,
+      );
+    disposeAll(fast.g, ref.g, xs);
+  });
+
+  it("saturated gates (pre-activations up to ±100) give the reference values, no NaN", () => {
+    const layer = unroll(lstm({ inputSize: 3, hiddenSize: 8 }));
+    const xs = randSeq(5, 2, 3, 8);
+    const outputs = [true, false].map((on) => {
+      setFused(on);
+      const p = layer.init(3);
+      const big = { ...p, Wx: tf.mul(p.Wx, 100) }; //                          |z| up to ~100
+      const pass = layer.forward(big, xs);
+      const ys = pass.ys.map((y) => Array.from(y.dataSync()));
+      pass.dispose();
+      disposeAll(p, big.Wx);
+      return ys.flat();
+    });
+    expect(outputs[0].every(Number.isFinite)).toBe(true);
+    expect(outputs[0].some((h) => Math.abs(h) < 1e-12)).toBe(true); //        an output gate shut
+    allclose(outputs[0], outputs[1], { atol: 1e-6, rtol: 1e-5 });
+    disposeAll(xs);
+  });
+
+  it("H < 4 has no fused steps (the reference ops run)", () => {
+    expect(lstm({ inputSize: 2, hiddenSize: 3 }).fused).toBeUndefined();
+    expect(lstm({ inputSize: 2, hiddenSize: 4 }).fused).toBeDefined();
   });
 });
 

@@ -25,87 +25,59 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { bias, glorotUniform, orthogonal, subSeed } from "../init";
-import { stepKernel, tanh } from "../kernels";
+import { simdKernel } from "../kernels";
 import { Cell, checkSizes, FusedSteps, outer, Params, sigmoidGrad, StepGrads } from "./cell";
 
 /**
- * Fused forward step (no peepholes, not coupled), in two passes around one vectorised σ:
- *   1. z = Zx[start + b] + u[b] (u = h_{t−1} Wh), the candidate block doubled;
- *   2. s = σ(z) for all four blocks at once (wasm's SIMD sigmoid; tanh z_g = 2σ(2 z_g) − 1);
- *   3. i, f, o = s;  g = 2 s_g − 1;  c_t = f ⊙ c_{t−1} + i ⊙ g;  h_t = o ⊙ tanh(c_t).
- * The step keeps s (not i, f, g, o separately) for its backward step.
+ * The fused steps of the plain LSTM (Zx = X Wx + b): the gate math of a step is one call of a
+ * SIMD function in src/wasm/lstm.wat (the forward equations above in `lstm_step`, the backward
+ * ones in `lstm_back`), four columns at a time; it needs H ≥ 4.
  */
-const lstmPre = stepKernel<"zx" | "u">(
-  "rnnwb.LstmPre",
-  [4],
-  ({ ins: { zx, u }, outs: [z], attrs: { start, B, H } }) => {
-    for (let b = 0; b < B; b++) {
-      const x = (start + b) * 4 * H; // row of Zx
-      const r = b * 4 * H; //            row of u and z
-      for (let k = 0; k < 2 * H; k++) z[r + k] = zx[x + k] + u[r + k]; //      z_i, z_f
-      for (let k = 2 * H; k < 3 * H; k++) z[r + k] = 2 * (zx[x + k] + u[r + k]); // 2 z_g
-      for (let k = 3 * H; k < 4 * H; k++) z[r + k] = zx[x + k] + u[r + k]; //   z_o
-    }
-  },
+const lstmStep = simdKernel<"zx" | "u" | "cPrev">(
+  "rnnwb.LstmStep",
+  "lstm",
+  "lstm_step",
+  [1, 1, 1, 4], //                                                               h, c, tanh(c), s
+  ({ zx, u, cPrev }, [h, c, tanhC, s], { start, B, H }) => [
+    zx + start * 4 * H * 4, //                                                   row `start` of Zx
+    u,
+    cPrev,
+    h,
+    c,
+    tanhC,
+    s,
+    B,
+    H,
+  ],
 );
 
-const lstmCell = stepKernel<"s" | "cPrev">(
-  "rnnwb.LstmCell",
-  [1, 1, 1],
-  ({ ins: { s, cPrev }, outs: [h, c, tanhC], attrs: { B, H } }) => {
-    for (let b = 0; b < B; b++) {
-      const r = b * 4 * H; //            row of s
-      for (let k = 0; k < H; k++) {
-        const j = b * H + k;
-        const i = s[r + k]; //                                          input gate
-        const f = s[r + H + k]; //                                      forget gate
-        const g = 2 * s[r + 2 * H + k] - 1; //                          candidate, tanh
-        const o = s[r + 3 * H + k]; //                                  output gate
-        const ct = f * cPrev[j] + i * g; //                             c_t
-        const tc = tanh(ct);
-        c[j] = ct;
-        tanhC[j] = tc;
-        h[j] = o * tc; //                                               h_t
-      }
-    }
-  },
-);
-
-/** Fused backward step: the backward equations above, from dh, dc → dz [B, 4H], dc_{t−1}. */
-const lstmBack = stepKernel<"dh" | "dc" | "s" | "tanhC" | "cPrev">(
+const lstmBack = simdKernel<"dh" | "dc" | "s" | "tanhC" | "cPrev">(
   "rnnwb.LstmBack",
-  [4, 1],
-  ({ ins: { dh, dc, s, tanhC, cPrev }, outs: [dz, dcPrev], attrs: { B, H } }) => {
-    for (let b = 0; b < B; b++) {
-      const r = b * 4 * H;
-      for (let k = 0; k < H; k++) {
-        const j = b * H + k;
-        const i = s[r + k];
-        const f = s[r + H + k];
-        const g = 2 * s[r + 2 * H + k] - 1;
-        const o = s[r + 3 * H + k];
-        const tc = tanhC[j];
-        const dct = dc[j] + dh[j] * o * (1 - tc * tc); //               through tanh(c_t)
-        dz[r + k] = dct * g * i * (1 - i); //                           dz_i = dc ⊙ g ⊙ i(1 − i)
-        dz[r + H + k] = dct * cPrev[j] * f * (1 - f); //                dz_f = dc ⊙ c_{t−1} ⊙ f(1 − f)
-        dz[r + 2 * H + k] = dct * i * (1 - g * g); //                   dz_g = dc ⊙ i ⊙ (1 − g²)
-        dz[r + 3 * H + k] = dh[j] * tc * o * (1 - o); //                dz_o = dh ⊙ tanh(c_t) ⊙ o(1 − o)
-        dcPrev[j] = dct * f; //                                         ∂c_t/∂c_{t−1} = f
-      }
-    }
-  },
+  "lstm",
+  "lstm_back",
+  [4, 1], //                                                                     dz, dc_{t−1}
+  ({ dh, dc, s, tanhC, cPrev }, [dz, dcPrev], { B, H }) => [
+    dh,
+    dc,
+    s,
+    tanhC,
+    cPrev,
+    dz,
+    dcPrev,
+    B,
+    H,
+  ],
 );
 
-/** The fused steps of the plain LSTM (Zx = X Wx + b). */
 function fusedLSTM(H: number): FusedSteps {
   return {
     input: { W: "Wx", b: "b" },
     step(p, prev, zx) {
       const B = prev.h.shape[0];
       const u = tf.matMul(prev.h, p.Wh as tf.Tensor2D); //                        h_{t−1} Wh  [B, 4H]
-      const [z] = lstmPre({ zx: zx.all, u }, B, H, { start: zx.start });
-      const s = tf.sigmoid(z); //                                                  σ of all 4 blocks
-      const [h, c, tanhC] = lstmCell({ s, cPrev: prev.c }, B, H);
+      const [h, c, tanhC, s] = lstmStep({ zx: zx.all, u, cPrev: prev.c }, B, H, {
+        start: zx.start,
+      });
       return { next: { h, c }, cache: { s, tanhC } };
     },
     backStep(_p, pT, { prev, cache }, dNext) {
@@ -164,7 +136,7 @@ export function lstm({
     hiddenSize,
     carryNames: ["h", "c"],
     shapes,
-    fused: peephole || coupled ? undefined : fusedLSTM(H),
+    fused: peephole || coupled || H < 4 ? undefined : fusedLSTM(H),
     init(seed) {
       const p: Params = {
         Wx: glorotUniform(inputSize, G * H, subSeed(seed, 0)),

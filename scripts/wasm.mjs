@@ -12,7 +12,7 @@ const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "src", "wasm");
 /** The binary of one .wat file. */
 export async function compileWat(file) {
   const wabt = await wabtInit();
-  const mod = wabt.parseWat(file, readFileSync(file, "utf8"), { simd: true });
+  const mod = wabt.parseWat(file, readFileSync(file, "utf8"), { simd: true, bulk_memory: true });
   try {
     mod.resolveNames();
     mod.validate();

@@ -137,10 +137,25 @@ function simdExports(file: string, be: WasmBackend): SimdExports {
 }
 
 /**
- * A step kernel (outputs [B, w·H] for the widths `w`) whose body is the function `func` of
- * our SIMD module `file` (src/wasm/<file>.wat). `args` turns the byte offsets of the inputs
- * and outputs, and the attrs (with B and H), into the function's arguments.
+ * A kernel whose body is the function `func` of our SIMD module `file` (src/wasm/<file>.wat).
+ * `args` turns the byte offsets of the inputs and outputs, and the attrs, into its arguments.
  */
+export function simd<I extends string>(
+  name: string,
+  file: string,
+  func: string,
+  args: (ins: Record<I, number>, outs: number[], attrs: Record<string, number>) => number[],
+): Fused<I> {
+  return wasmKernel<I>(name, (be, ti, outs, attrs) => {
+    const at = (t: tf.TensorInfo) => be.dataIdMap.get(t.dataId).memoryOffset;
+    const ins = Object.fromEntries(
+      Object.entries(ti).map(([k, t]) => [k, at(t as tf.TensorInfo)]),
+    ) as Record<I, number>;
+    simdExports(file, be)[func](...args(ins, outs.map(at), attrs));
+  });
+}
+
+/** A step kernel (below) whose body is a SIMD function, as `simd`. */
 export function simdKernel<I extends string>(
   name: string,
   file: string,
@@ -148,19 +163,7 @@ export function simdKernel<I extends string>(
   widths: number[],
   args: (ins: Record<I, number>, outs: number[], attrs: Record<string, number>) => number[],
 ): StepKernel<I> {
-  const kernel = wasmKernel<I>(name, (be, ti, outs, attrs) => {
-    const at = (t: tf.TensorInfo) => be.dataIdMap.get(t.dataId).memoryOffset;
-    const ins = Object.fromEntries(
-      Object.entries(ti).map(([k, t]) => [k, at(t as tf.TensorInfo)]),
-    ) as Record<I, number>;
-    simdExports(file, be)[func](...args(ins, outs.map(at), attrs));
-  });
-  return (inputs, B, H, attrs = {}) =>
-    kernel(
-      inputs,
-      widths.map((w) => [B, w * H]),
-      { ...attrs, B, H },
-    ) as tf.Tensor2D[];
+  return stepShapes(simd<I>(name, file, func, args), widths);
 }
 
 /** A fused step kernel: called with the batch size B and width H of a cell's carry. */
@@ -180,7 +183,11 @@ export function stepKernel<I extends string>(
   widths: number[],
   run: (v: KernelViews<I>) => void,
 ): StepKernel<I> {
-  const kernel = fused<I>(name, run);
+  return stepShapes(fused<I>(name, run), widths);
+}
+
+/** A kernel called as a step kernel: outputs [B, w·H], B and H passed as attrs. */
+function stepShapes<I extends string>(kernel: Fused<I>, widths: number[]): StepKernel<I> {
   return (inputs, B, H, attrs = {}) =>
     kernel(
       inputs,

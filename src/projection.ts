@@ -10,7 +10,7 @@
  * differs.
  */
 import * as tf from "@tensorflow/tfjs";
-import { fused } from "./kernels";
+import { fused, simd } from "./kernels";
 
 /** Zx[r] = W[id_r] + b: the rows of W + b, copied (a row copy is a memcpy; a JS loop is not). */
 const gatherRows = fused<"W" | "b" | "ids">(
@@ -24,20 +24,12 @@ const gatherRows = fused<"W" | "b" | "ids">(
   },
 );
 
-/** dW[id_r] += dZx[r], then db = Σ_id dW[id] (= Σ_rows dZx). */
-const scatterRows = fused<"dZx" | "ids">(
+/** dW[id_r] += dZx[r], then db = Σ_id dW[id] (= Σ_rows dZx): src/wasm/projection.wat. */
+const scatterRows = simd<"dZx" | "ids">(
   "rnnwb.ScatterRows",
-  ({ ins: { dZx, ids }, outs: [dW, db] }) => {
-    const G = db.length;
-    dW.fill(0);
-    for (let r = 0; r < ids.length; r++) {
-      const row = dW.subarray(ids[r] * G, (ids[r] + 1) * G); //              dW[id_r]
-      const d = dZx.subarray(r * G, (r + 1) * G); //                         dZx[r]
-      for (let j = 0; j < G; j++) row[j] += d[j];
-    }
-    db.fill(0);
-    for (let to = 0; to < dW.length; to += G) for (let j = 0; j < G; j++) db[j] += dW[to + j];
-  },
+  "projection",
+  "scatter_rows",
+  ({ dZx, ids }, [dW, db], { N, D, G }) => [dZx, ids, dW, db, N, D, G],
 );
 
 /** The column of the 1 in each row of a one-hot [N, D] matrix, or null if X is not one-hot. */
@@ -81,7 +73,7 @@ export function project(xs: tf.Tensor2D[], W: tf.Tensor2D, b: tf.Tensor1D): Proj
       Zx: gatherRows({ W, b, ids }, [[ids.size, G]])[0] as tf.Tensor2D,
       oneHot: true,
       grads: (dZx) => {
-        const [dW, db] = scatterRows({ dZx, ids }, [[D, G], [G]]);
+        const [dW, db] = scatterRows({ dZx, ids }, [[D, G], [G]], { N: ids.size, D, G });
         return { dW: dW as tf.Tensor2D, db: db as tf.Tensor1D };
       },
       dispose: () => ids.dispose(),

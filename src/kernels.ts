@@ -1,10 +1,13 @@
 /**
- * Fused kernels: a cell's gate math for one step as flat loops, registered with tfjs' public
+ * Fused kernels: a cell's gate math for one step in one pass, registered with tfjs' public
  * `registerKernel` for the wasm backend.
  *
  * On wasm every op costs 10–20 µs of overhead and an LSTM step is ~20 small elementwise ops,
  * so a step's elementwise math costs more than its matMul. A kernel here reads its inputs and
- * writes its outputs in place on the wasm heap (Float32Array views), in one pass.
+ * writes its outputs in place on the wasm heap: either a JS loop over Float32Array views
+ * (`fused`, `stepKernel`) or a function of our own WebAssembly SIMD module (`simd`,
+ * `simdKernel`; sources in src/wasm/*.wat), instantiated on the backend's memory and given
+ * the tensors' byte offsets.
  *
  * Fused kernels have no autodiff rule: the scan uses them only when `fusedAvailable()` (wasm
  * backend, no gradient tape recording, not switched off). Under `tf.grads` the plain-ops

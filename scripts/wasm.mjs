@@ -10,8 +10,9 @@ import wabtInit from "wabt";
 const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "src", "wasm");
 
 /** The binary of one .wat file. */
+let wabt = null; //                                                      initialised once
 export async function compileWat(file) {
-  const wabt = await wabtInit();
+  wabt ??= await wabtInit();
   const mod = wabt.parseWat(file, readFileSync(file, "utf8"), { simd: true, bulk_memory: true });
   try {
     mod.resolveNames();

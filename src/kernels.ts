@@ -109,39 +109,39 @@ function wasmKernel<I extends string>(
 export function fused<I extends string>(name: string, run: (v: KernelViews<I>) => void): Fused<I> {
   return wasmKernel<I>(name, (be, ti, outs, attrs) => {
     const view = (t: tf.TensorInfo) => be.typedArrayFromHeap(t);
-    const ins = Object.fromEntries(
-      Object.entries(ti).map(([k, t]) => [k, view(t as tf.TensorInfo)]),
-    ) as Record<I, Float32Array>;
-    run({ ins, outs: outs.map(view), attrs });
+    run({ ins: mapInputs(ti, view), outs: outs.map(view), attrs });
   });
 }
 
-const simdModules = new Map<string, WeakMap<object, SimdExports>>();
+/** A kernel's named inputs, each mapped by `f` (to a heap view, a byte offset). */
+function mapInputs<I extends string, V>(
+  ins: Record<I, tf.TensorInfo>,
+  f: (t: tf.TensorInfo) => V,
+): Record<I, V> {
+  return Object.fromEntries(
+    Object.entries(ins).map(([k, t]) => [k, f(t as tf.TensorInfo)]),
+  ) as Record<I, V>;
+}
 
 /**
- * The exports of our SIMD module `src/wasm/<file>.wasm`, instantiated on the wasm backend's
- * own memory (so its functions read and write tensors in place, by byte offset).
+ * Our SIMD module `src/wasm/<file>.wasm` instantiated on `memory`, the wasm backend's own
+ * (so its functions read and write tensors in place, by byte offset).
  */
-function simdExports(file: string, be: WasmBackend): SimdExports {
-  const memory = be.wasm.asm?.memory;
-  if (!(memory instanceof WASM.Memory))
-    throw new Error(
-      "fused kernels: cannot reach the wasm backend's memory (expected tfjs-backend-wasm 4.22); set RNN_FUSED=0 to run without them",
+function instantiate(file: string, memory: object): SimdExports {
+  let mod = compiled.get(file);
+  if (!mod)
+    compiled.set(
+      file,
+      (mod = new WASM.Module(readFileSync(join(__dirname, "wasm", `${file}.wasm`)))),
     );
-  let byMemory = simdModules.get(file);
-  if (!byMemory) simdModules.set(file, (byMemory = new WeakMap()));
-  let exports = byMemory.get(memory);
-  if (!exports) {
-    const bytes = readFileSync(join(__dirname, "wasm", `${file}.wasm`));
-    exports = new WASM.Instance(new WASM.Module(bytes), { env: { memory } }).exports;
-    byMemory.set(memory, exports);
-  }
-  return exports;
+  return new WASM.Instance(mod, { env: { memory } }).exports;
 }
+const compiled = new Map<string, object>(); //                  compiled modules by file name
 
 /**
  * A kernel whose body is the function `func` of our SIMD module `file` (src/wasm/<file>.wat).
  * `args` turns the byte offsets of the inputs and outputs, and the attrs, into its arguments.
+ * The module is instantiated on first use and again only if the backend's memory changes.
  */
 export function simd<I extends string>(
   name: string,
@@ -149,12 +149,19 @@ export function simd<I extends string>(
   func: string,
   args: (ins: Record<I, number>, outs: number[], attrs: Record<string, number>) => number[],
 ): Fused<I> {
+  let bound: { memory: object; f: (...a: number[]) => void } | null = null;
   return wasmKernel<I>(name, (be, ti, outs, attrs) => {
+    const memory = be.wasm.asm?.memory;
+    if (bound === null || bound.memory !== memory) {
+      if (!(memory instanceof WASM.Memory))
+        throw new Error(
+          "fused kernels: cannot reach the wasm backend's memory (expected tfjs-backend-wasm 4.22); set RNN_FUSED=0 to run without them",
+        );
+      bound = { memory, f: instantiate(file, memory)[func] };
+    }
+    const f = bound.f;
     const at = (t: tf.TensorInfo) => be.dataIdMap.get(t.dataId).memoryOffset;
-    const ins = Object.fromEntries(
-      Object.entries(ti).map(([k, t]) => [k, at(t as tf.TensorInfo)]),
-    ) as Record<I, number>;
-    simdExports(file, be)[func](...args(ins, outs.map(at), attrs));
+    f(...args(mapInputs(ti, at), outs.map(at), attrs));
   });
 }
 
@@ -179,7 +186,7 @@ export type StepKernel<I extends string> = (
 
 /**
  * A kernel of one recurrent step whose outputs are [B, w·H] for the widths `w` (in units of
- * H), e.g. [1, 1, 4, 1] for an LSTM's h, c, gates, tanh(c). The loop gets B and H as attrs.
+ * H), e.g. [1, 3, 1] for a GRU's h, gates, u_n. The loop gets B and H as attrs.
  */
 export function stepKernel<I extends string>(
   name: string,

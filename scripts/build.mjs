@@ -6,6 +6,7 @@ import { spawnSync, spawn } from "node:child_process";
 import {
   cpSync,
   mkdirSync,
+  readdirSync,
   writeFileSync,
   lstatSync,
   rmSync,
@@ -23,11 +24,9 @@ const args = [tsc, "-p", join(root, "tsconfig.build.json")];
 
 function link() {
   mkdirSync(join(root, "dist"), { recursive: true });
-  // the SIMD kernels' binaries (src/wasm/*.wasm, compiled from their .wat by `npm run wasm`)
-  cpSync(join(root, "src", "wasm"), join(root, "dist", "wasm"), {
-    recursive: true,
-    filter: (f) => !f.endsWith(".wat"),
-  });
+  // the SIMD kernels' binaries (src/fast/*.wasm, compiled from their .wat by `npm run wasm`)
+  for (const f of readdirSync(join(root, "src", "fast")).filter((n) => n.endsWith(".wasm")))
+    cpSync(join(root, "src", "fast", f), join(root, "dist", "fast", f));
   const pkg = { name: "rnn-workbook", private: true, main: "index.js", types: "index.d.ts" };
   writeFileSync(join(root, "dist", "package.json"), JSON.stringify(pkg, null, 2) + "\n");
   const linkPath = join(root, "node_modules", "rnn-workbook");

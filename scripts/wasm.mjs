@@ -1,13 +1,13 @@
 // npm run wasm [-- --check]
-// Compiles every src/wasm/NAME.wat (WebAssembly text with SIMD) to src/wasm/NAME.wasm, the
-// binary the library loads (the build copies it to dist/wasm). With --check nothing is
+// Compiles every src/fast/NAME.wat (WebAssembly text with SIMD) to src/fast/NAME.wasm, the
+// binary the library loads (the build copies it to dist/fast). With --check nothing is
 // written; it exits 1 naming each binary that differs from what its .wat compiles to.
 import { readdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import wabtInit from "wabt";
 
-const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "src", "wasm");
+const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "src", "fast");
 
 /** The binary of one .wat file. */
 let wabt = null; //                                                      initialised once

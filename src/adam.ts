@@ -1,6 +1,6 @@
 /**
- * Adam (Kingma & Ba 2015) as tfjs' AdamOptimizer computes it, with the update of each parameter
- * fused into one kernel on wasm (kernels.ts); elsewhere it is tfjs' own applyGradients.
+ * Adam (Kingma & Ba 2015) as tfjs' AdamOptimizer computes it (its update on the fast path is
+ * src/fast/adam.ts), and its state: saved and restored by parameter name for checkpoints.
  *
  *   m ← β1 m + (1 − β1) g,   v ← β2 v + (1 − β2) g²
  *   θ ← θ − lr · (m / (1 − β1^k)) / (√(v / (1 − β2^k)) + ε)        k: the step number
@@ -8,22 +8,8 @@
  * Its state (moments, β^k, iterations) is tfjs' own, so getWeights/setWeights still work.
  */
 import * as tf from "@tensorflow/tfjs";
-import { fused, fusedAvailable } from "./kernels";
 
-const adamUpdate = fused<"theta" | "g" | "m" | "v">(
-  "rnnwb.Adam",
-  ({ ins: { theta, g, m, v }, outs: [theta1, m1, v1], attrs: { lr, b1, b2, eps, c1, c2 } }) => {
-    for (let j = 0; j < theta.length; j++) {
-      const mj = b1 * m[j] + (1 - b1) * g[j]; //                                 first moment
-      const vj = b2 * v[j] + (1 - b2) * g[j] * g[j]; //                          second moment
-      m1[j] = mj;
-      v1[j] = vj;
-      theta1[j] = theta[j] - (lr * (mj / c1)) / (Math.sqrt(vj / c2) + eps);
-    }
-  },
-);
-
-interface AdamSlots {
+export interface AdamSlots {
   beta1: number;
   beta2: number;
   epsilon: number;
@@ -34,56 +20,17 @@ interface AdamSlots {
 }
 
 /** One of Adam's moment slots, as tfjs keeps them: a non-trainable variable named after its parameter. */
-const slot = (varName: string, part: "m" | "v", value: tf.Tensor) => ({
+export const slot = (varName: string, part: "m" | "v", value: tf.Tensor) => ({
   originalName: `${varName}/${part}`,
   variable: tf.variable(value, false),
 });
 
 /** β1^(k+1) and β2^(k+1) after step k, as tfjs keeps them. */
-function setBetaPowers(s: AdamSlots, k: number): void {
+export function setBetaPowers(s: AdamSlots, k: number): void {
   tf.tidy(() => {
     s.accBeta1.assign(tf.scalar(s.beta1 ** (k + 1)));
     s.accBeta2.assign(tf.scalar(s.beta2 ** (k + 1)));
   });
-}
-
-/** tf.train.adam(learningRate) whose update runs as one kernel per parameter when it can. */
-export class FusedAdam extends tf.AdamOptimizer {
-  constructor(learningRate: number) {
-    super(learningRate, 0.9, 0.999);
-  }
-
-  override applyGradients(grads: Parameters<tf.AdamOptimizer["applyGradients"]>[0]): void {
-    if (!fusedAvailable() || Array.isArray(grads)) return super.applyGradients(grads);
-    const s = this as unknown as AdamSlots;
-    const k = this.iterations + 1; //                                           this step's number
-    const attrs = {
-      lr: this.learningRate,
-      b1: s.beta1,
-      b2: s.beta2,
-      eps: s.epsilon,
-      c1: 1 - s.beta1 ** k,
-      c2: 1 - s.beta2 ** k,
-    };
-    Object.keys(grads).forEach((name, i) => {
-      const theta = tf.engine().registeredVariables[name];
-      s.accumulatedFirstMoment[i] ??= tf.tidy(() => slot(name, "m", tf.zerosLike(theta)));
-      s.accumulatedSecondMoment[i] ??= tf.tidy(() => slot(name, "v", tf.zerosLike(theta)));
-      const m = s.accumulatedFirstMoment[i].variable;
-      const v = s.accumulatedSecondMoment[i].variable;
-      const out = adamUpdate(
-        { theta, g: grads[name], m, v },
-        [theta.shape, theta.shape, theta.shape],
-        attrs,
-      );
-      theta.assign(out[0]);
-      m.assign(out[1]);
-      v.assign(out[2]);
-      tf.dispose(out);
-    });
-    setBetaPowers(s, k);
-    this.incrementIterations();
-  }
 }
 
 /** Adam's state by parameter name (`Wx/m`, `Wx/v`, …) and its step count. */

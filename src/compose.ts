@@ -10,6 +10,7 @@ import * as tf from "@tensorflow/tfjs";
 import {
   BackwardOptions,
   checkGradients,
+  checkSequence,
   disposeAll,
   Grads,
   Layer,
@@ -18,12 +19,14 @@ import {
   unprefixed,
 } from "./layer";
 import { subSeed } from "./init";
+import { disposeMask, flipMask, MaskInput, stepMask } from "./mask";
 
 const flip = <T>(a: T[]): T[] => a.slice().reverse();
 
-/** Reverses a [B, T] mask along time (the bw direction sees steps T … 1). */
-function flipMask(mask: tf.Tensor2D | undefined): tf.Tensor2D | undefined {
-  return mask === undefined ? undefined : (tf.reverse(mask, 1) as tf.Tensor2D);
+/** The mask checked and cut into steps once, for the layers inside to share. */
+function sharedMask(what: string, D: number, xs: tf.Tensor2D[], mask: MaskInput | undefined) {
+  if (mask === undefined) return stepMask(what, mask, 0, 0);
+  return stepMask(what, mask, checkSequence(what, xs, D), xs.length);
 }
 
 /** The layer run from the last step to the first; outputs are returned in time order. */
@@ -32,12 +35,13 @@ export function reverse(layer: Layer): Layer {
     ...layer,
     name: `reverse(${layer.name})`,
     forward(p, xs, { carry, mask } = {}): Pass {
-      const flippedMask = flipMask(mask);
+      const m = sharedMask(layer.name, layer.inputSize, xs, mask); //                          steps T … 1 below
       let inner: Pass;
       try {
-        inner = layer.forward(p, flip(xs), { carry, mask: flippedMask });
-      } finally {
-        flippedMask?.dispose();
+        inner = layer.forward(p, flip(xs), { carry, mask: m.mask && flipMask(m.mask) });
+      } catch (e) {
+        disposeMask(m);
+        throw e;
       }
       return {
         ys: flip(inner.ys),
@@ -51,7 +55,10 @@ export function reverse(layer: Layer): Layer {
             );
           return out;
         },
-        dispose: () => inner.dispose(),
+        dispose() {
+          inner.dispose();
+          disposeMask(m);
+        },
       };
     },
   };
@@ -98,12 +105,20 @@ export function bidirectional(
 
     forward(p, xs, { carry, mask } = {}): Pass {
       const sub = (prefix: string) => (carry === undefined ? undefined : unprefixed(carry, prefix));
-      const f = fw.forward(unprefixed(p, "fw."), xs, { carry: sub("fw."), mask });
+      const m = sharedMask("bidirectional", fw.inputSize, xs, mask);
+      let f: Pass;
+      try {
+        f = fw.forward(unprefixed(p, "fw."), xs, { carry: sub("fw."), mask: m.mask });
+      } catch (e) {
+        disposeMask(m);
+        throw e;
+      }
       let b: Pass;
       try {
-        b = back.forward(unprefixed(p, "bw."), xs, { carry: sub("bw."), mask });
+        b = back.forward(unprefixed(p, "bw."), xs, { carry: sub("bw."), mask: m.mask });
       } catch (e) {
         f.dispose();
+        disposeMask(m);
         throw e;
       }
       const ys = f.ys.map((yf, t) => {
@@ -159,6 +174,7 @@ export function bidirectional(
           disposeAll(ys);
           f.dispose();
           b.dispose();
+          disposeMask(m);
         },
       };
     },
@@ -190,18 +206,20 @@ export function stack(layers: Layer[]): Layer {
 
     forward(p, xs, { carry, mask } = {}): Pass {
       const passes: Pass[] = [];
+      const m = sharedMask("stack", layers[0].inputSize, xs, mask);
       try {
         let input = xs;
         layers.forEach((l, k) => {
           const pass = l.forward(unprefixed(p, pre(k)), input, {
             carry: carry && unprefixed(carry, pre(k)),
-            mask,
+            mask: m.mask,
           });
           passes.push(pass);
           input = pass.ys;
         });
       } catch (e) {
         passes.forEach((q) => q.dispose());
+        disposeMask(m);
         throw e;
       }
       return {
@@ -232,7 +250,10 @@ export function stack(layers: Layer[]): Layer {
             );
           return out;
         },
-        dispose: () => passes.forEach((q) => q.dispose()),
+        dispose() {
+          passes.forEach((q) => q.dispose());
+          disposeMask(m);
+        },
       };
     },
   };

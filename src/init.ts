@@ -74,9 +74,9 @@ export function orthogonal(h: number, blocks: number, seed: number): tf.Tensor2D
   return tf.tensor2d(v, [h, blocks * h]);
 }
 
-/** A bias vector: zeros, with `ones` ranges [start, end) set to 1 (e.g. the LSTM forget gate). */
-export function bias(size: number, ones: [number, number][] = []): tf.Tensor1D {
+/** A bias vector: zeros, with the ranges [start, end) set to `value` (e.g. the LSTM forget gate). */
+export function bias(size: number, ranges: [number, number][] = [], value = 1): tf.Tensor1D {
   const v = new Float32Array(size);
-  for (const [s, e] of ones) v.fill(1, s, e);
+  for (const [s, e] of ranges) v.fill(value, s, e);
   return tf.tensor1d(v);
 }

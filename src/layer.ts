@@ -9,14 +9,18 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Carry, Params } from "./cells/cell";
+import type { MaskInput } from "./mask";
 
 export type { Carry, Params };
 
 export interface ForwardOptions {
   /** Carry to start from (default zeros): pass the previous call's `carry` for stateful use. */
   carry?: Carry;
-  /** [B, T] of 1 (real step) and 0 (padding): padded steps leave the carry unchanged. */
-  mask?: tf.Tensor2D;
+  /**
+   * [B, T] of 1 (real step) and 0 (padding): padded steps leave the carry unchanged. Layers
+   * made of layers check and cut it once (`stepMask`) and hand the steps down.
+   */
+  mask?: MaskInput;
 }
 
 export interface BackwardOptions {

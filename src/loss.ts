@@ -5,7 +5,8 @@
  *   mean squared error:     ℓ = (1/O) Σ_j (z_j − y_j)²         ∂ℓ/∂z = 2 (z − y) / O
  */
 import * as tf from "@tensorflow/tfjs";
-import { exp, fused, fusedAvailable } from "./kernels";
+import { fastPath } from "./fast/policy";
+import { fastSoftmaxCrossEntropy } from "./fast/softmax";
 
 export type LossName = "softmax" | "mse";
 export const LOSSES: readonly LossName[] = ["softmax", "mse"];
@@ -17,33 +18,8 @@ export interface LossValue {
   dz: tf.Tensor2D;
 }
 
-/** The same rule fused into one pass per row (kernels.ts): m = max z, s = Σ e^(z−m). */
-const softmaxXent = fused<"z" | "y">(
-  "rnnwb.SoftmaxXent",
-  ({ ins: { z, y }, outs: [losses, dz] }) => {
-    const O = z.length / losses.length;
-    for (let r = 0; r < losses.length; r++) {
-      const row = r * O;
-      let m = -Infinity;
-      for (let j = 0; j < O; j++) m = Math.max(m, z[row + j]);
-      let s = 0;
-      for (let j = 0; j < O; j++) s += dz[row + j] = exp(z[row + j] - m); //  e^(z−m), kept
-      const logS = Math.log(s);
-      let loss = 0;
-      for (let j = 0; j < O; j++) {
-        loss -= y[row + j] * (z[row + j] - m - logS); //                    −Σ y log softmax(z)
-        dz[row + j] = dz[row + j] / s - y[row + j]; //                      softmax − y
-      }
-      losses[r] = loss;
-    }
-  },
-);
-
 export function softmaxCrossEntropy(z: tf.Tensor2D, y: tf.Tensor2D): LossValue {
-  if (fusedAvailable()) {
-    const [losses, dz] = softmaxXent({ z, y }, [[z.shape[0]], z.shape]);
-    return { losses: losses as tf.Tensor1D, dz: dz as tf.Tensor2D };
-  }
+  if (fastPath()) return fastSoftmaxCrossEntropy(z, y);
   return tf.tidy(() => {
     const logp = tf.logSoftmax(z); //                                   log softmax(z)  [B, O]
     return {

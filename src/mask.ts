@@ -1,8 +1,15 @@
 /**
  * Masks for variable-length batches: [B, T] of 1 (a real step) and 0 (padding). A padded
  * step leaves the carry unchanged and adds nothing to the loss.
+ *
+ *   forward   carry_t = m_t ⊙ step(carry_{t−1}, x_t) + (1 − m_t) ⊙ carry_{t−1}
+ *   backward  ∂L/∂next_t = m_t ⊙ ∂L/∂carry_t,   ∂L/∂carry_{t−1} += (1 − m_t) ⊙ ∂L/∂carry_t
+ *
+ * A mask is checked and cut into steps once per call of a model or layer (`stepMask`); the
+ * layers inside (stacked, bidirectional, reversed) share those steps.
  */
 import * as tf from "@tensorflow/tfjs";
+import type { Carry } from "./cells/cell";
 
 /** The mask of right-padded sequences with the given lengths: mask[b][t] = t < lengths[b]. */
 export function maskFromLengths(lengths: number[], T: number): tf.Tensor2D {
@@ -19,8 +26,38 @@ export function maskFromLengths(lengths: number[], T: number): tf.Tensor2D {
   return tf.tensor2d(v, [lengths.length, T]);
 }
 
-/** Splits a [B, T] mask into T columns [B, 1] (checked: shape and 0/1 values). */
-export function maskSteps(what: string, mask: tf.Tensor2D, B: number, T: number): tf.Tensor2D[] {
+/** A checked mask cut into steps: `steps[t]` [B, 1] is m_t; `values` the [B, T] mask, row-major. */
+export interface StepMask {
+  readonly steps: readonly tf.Tensor2D[];
+  readonly values: Float32Array;
+  readonly B: number;
+  readonly T: number;
+}
+
+/** A mask as layers take it: a [B, T] tensor (checked here) or the steps of one already checked. */
+export type MaskInput = tf.Tensor2D | StepMask;
+
+const isStepMask = (m: unknown): m is StepMask =>
+  typeof m === "object" && m !== null && !(m instanceof tf.Tensor) && "steps" in m;
+
+/**
+ * The mask cut into steps (checked: [B, T], only 0 and 1), and whether the caller made it (and
+ * so frees it): a StepMask passed in is used as it is.
+ */
+export function stepMask(
+  what: string,
+  mask: MaskInput | undefined,
+  B: number,
+  T: number,
+): { mask: StepMask | undefined; owned: boolean } {
+  if (mask === undefined) return { mask: undefined, owned: false };
+  if (isStepMask(mask)) {
+    if (mask.B !== B || mask.T !== T)
+      throw new Error(
+        `${what}: mask must be [${B}, ${T}] (batch, time) (got [${mask.B}, ${mask.T}])`,
+      );
+    return { mask, owned: false };
+  }
   if (
     !(mask instanceof tf.Tensor) ||
     mask.rank !== 2 ||
@@ -30,18 +67,46 @@ export function maskSteps(what: string, mask: tf.Tensor2D, B: number, T: number)
     const got = mask instanceof tf.Tensor ? `[${mask.shape.join(", ")}]` : typeof mask;
     throw new Error(`${what}: mask must be [${B}, ${T}] (batch, time) of 0 and 1 (got ${got})`);
   }
-  const v = mask.dataSync();
-  for (let k = 0; k < v.length; k++) {
-    if (v[k] !== 0 && v[k] !== 1)
+  const values = Float32Array.from(mask.dataSync());
+  for (let k = 0; k < values.length; k++) {
+    if (values[k] !== 0 && values[k] !== 1)
       throw new Error(
-        `${what}: mask must hold only 0 and 1 (found ${v[k]} at [${Math.floor(k / T)}, ${k % T}])`,
+        `${what}: mask must hold only 0 and 1 (found ${values[k]} at [${Math.floor(k / T)}, ${k % T}])`,
       );
   }
-  const steps: tf.Tensor2D[] = [];
-  for (let t = 0; t < T; t++) {
+  const steps = Array.from({ length: T }, (_, t) => {
     const col = new Float32Array(B);
-    for (let b = 0; b < B; b++) col[b] = v[b * T + t];
-    steps.push(tf.tensor2d(col, [B, 1]));
-  }
-  return steps;
+    for (let b = 0; b < B; b++) col[b] = values[b * T + t];
+    return tf.tensor2d(col, [B, 1]);
+  });
+  return { mask: { steps, values, B, T }, owned: true };
+}
+
+/** The same mask for the sequence read backwards (the bw direction sees steps T … 1). */
+export function flipMask(m: StepMask): StepMask {
+  const { B, T } = m;
+  const values = new Float32Array(B * T);
+  for (let b = 0; b < B; b++)
+    for (let t = 0; t < T; t++) values[b * T + t] = m.values[b * T + (T - 1 - t)];
+  return { steps: m.steps.slice().reverse(), values, B, T };
+}
+
+/** Forward: carry_t = m ⊙ next + (1 − m) ⊙ prev (a padded step keeps the carry). */
+export function blend(m: tf.Tensor2D, next: Carry, prev: Carry): Carry {
+  const keep = tf.sub(1, m); //                                                   1 − m_t
+  const mix = (k: string) => tf.add(tf.mul(m, next[k]), tf.mul(keep, prev[k])) as tf.Tensor2D;
+  return Object.fromEntries(Object.keys(next).map((k) => [k, mix(k)]));
+}
+
+/** Backward of blend: ∂L/∂next = m ⊙ dS; the part that skips the step, (1 − m) ⊙ dS. */
+export function unblend(m: tf.Tensor2D, dS: Carry): { dNext: Carry; dHeld: Carry } {
+  const keep = tf.sub(1, m);
+  const part = (w: tf.Tensor) =>
+    Object.fromEntries(Object.entries(dS).map(([k, v]) => [k, tf.mul(v, w) as tf.Tensor2D]));
+  return { dNext: part(m), dHeld: part(keep) };
+}
+
+/** Frees the steps of a mask the caller made. */
+export function disposeMask(m: { mask: StepMask | undefined; owned: boolean }): void {
+  if (m.owned) m.mask?.steps.forEach((s) => s.dispose());
 }

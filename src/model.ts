@@ -10,10 +10,20 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { glorotUniform, subSeed, bias } from "./init";
-import { Carry, checkSequence, cloneCarry, disposeAll, Layer, Params, prefixed } from "./layer";
+import {
+  Carry,
+  checkSequence,
+  cloneCarry,
+  disposeAll,
+  Layer,
+  Params,
+  Pass,
+  prefixed,
+} from "./layer";
 import { LossName, lossFunction } from "./loss";
 import { countParams } from "./cells/cell";
-import { splitRows } from "./kernels";
+import { splitRows } from "./fast/rows";
+import { disposeMask, MaskInput, StepMask, stepMask } from "./mask";
 
 export type OutputMode = "sequence" | "last";
 
@@ -132,7 +142,15 @@ export function lossAndGrads(
   const Why = p["head.Why"] as tf.Tensor2D;
   const by = p["head.by"];
   const f = lossFunction(m.loss);
-  const pass = m.layer.forward(p, xs, { carry, mask });
+  const masked = stepMask("model", mask, B, T); //                 checked and cut once, shared
+  const sm = masked.mask;
+  let pass: Pass;
+  try {
+    pass = m.layer.forward(p, xs, { carry, mask: sm });
+  } catch (e) {
+    disposeMask(masked);
+    throw e;
+  }
   try {
     return tf.tidy(() => {
       let dys: (tf.Tensor2D | null)[] = new Array(T).fill(null);
@@ -159,13 +177,13 @@ export function lossAndGrads(
       if (m.output === "sequence") {
         // all steps through the head at once: rows t·B … t·B + B − 1 are step t
         const Y = tf.concat(pass.ys, 0) as tf.Tensor2D; //                           [T·B, H]
-        const w = mask ? (tf.reshape(tf.transpose(mask), [T * B, 1]) as tf.Tensor2D) : null; // w[t·B + b] = mask[b, t]
-        const denom = mask ? (tf.sum(mask) as tf.Scalar) : tf.scalar(B * T);
+        const w = sm ? rowWeights(sm) : null; //                                      [T·B, 1]
+        const denom = tf.scalar(sm ? sm.values.reduce((a, v) => a + v, 0) : B * T);
         h = head(Y, tf.concat(targets!, 0), w, denom);
         dys = splitRows(h.dy, T);
       } else {
         // y_last: per example, the output at its last real step (the final one without a mask)
-        const lastOf = mask ? lastStepSelectors(mask) : null; //                     T × [B, 1] one-hot in time
+        const lastOf = sm ? lastStepSelectors(sm) : null; //                         T × [B, 1] one-hot in time
         const yLast = lastOf
           ? (tf.addN(pass.ys.map((y, t) => tf.mul(y, lastOf[t]))) as tf.Tensor2D)
           : pass.ys[T - 1];
@@ -188,13 +206,19 @@ export function lossAndGrads(
     }) as unknown as LossAndGrads;
   } finally {
     pass.dispose();
+    disposeMask(masked);
   }
 }
 
+/** The mask as weights of the head's rows: w[t·B + b] = mask[b, t]. */
+function rowWeights({ values, B, T }: StepMask): tf.Tensor2D {
+  const w = new Float32Array(T * B);
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) w[t * B + b] = values[b * T + t];
+  return tf.tensor2d(w, [T * B, 1]);
+}
+
 /** For a [B, T] mask: T selectors [B, 1], 1 where t is the example's last real step. */
-function lastStepSelectors(mask: tf.Tensor2D): tf.Tensor2D[] {
-  const [B, T] = mask.shape;
-  const v = mask.dataSync();
+function lastStepSelectors({ values: v, B, T }: StepMask): tf.Tensor2D[] {
   const sel = Array.from({ length: T }, () => new Float32Array(B));
   for (let b = 0; b < B; b++) {
     let last = -1;
@@ -221,7 +245,7 @@ export function predict(
   m: Model,
   p: Params,
   xs: tf.Tensor2D[],
-  { carry, mask }: { carry?: Carry; mask?: tf.Tensor2D } = {},
+  { carry, mask }: { carry?: Carry; mask?: MaskInput } = {},
 ): Prediction {
   const pass = m.layer.forward(p, xs, { carry, mask });
   try {

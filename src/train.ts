@@ -10,7 +10,8 @@
  * before any parameter changes.
  */
 import * as tf from "@tensorflow/tfjs";
-import { AdamState, adamState, FusedAdam, restoreAdam } from "./adam";
+import { AdamState, adamState, restoreAdam } from "./adam";
+import { FusedAdam } from "./fast/adam";
 import { Carry, disposeAll, Params } from "./layer";
 import { Batch, initModel, lossAndGrads, Model } from "./model";
 import { clipByGlobalNorm, clipByValue, globalNorm } from "./clip";

@@ -2,8 +2,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../src/backend";
-import { gru } from "../src/cells/gru";
-import { lstm } from "../src/cells/lstm";
+import { gru, lstm } from "../src/cells";
 import { simpleRNN } from "../src/cells/simple";
 import { bidirectional, MERGE_MODES, reverse, stack } from "../src/compose";
 import { maskFromLengths } from "../src/mask";

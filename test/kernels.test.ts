@@ -1,5 +1,5 @@
 /**
- * The fused path (kernels.ts, projection.ts, each cell's `fused`): the kernels' scalar math,
+ * The fast path (src/fast/: policy, kernels, projection, each cell's fast steps): the kernels' scalar math,
  * when the path is taken, and that it gives the reference path's outputs and gradients.
  * (The gradient checks in cells.test.ts also run it: their hand BPTT runs outside a tape,
  * fused, and their autodiff reference runs the reference ops under tf.grads.)
@@ -7,14 +7,16 @@
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../src/backend";
-import { FusedAdam } from "../src/adam";
-import { exp, fusedAvailable, setFused, sigmoid, splitRows, tanh } from "../src/kernels";
-import { oneHotIds, project } from "../src/projection";
+import { FusedAdam } from "../src/fast/adam";
+import { exp, sigmoid, tanh } from "../src/fast/math";
+import { fastPath, fastSteps, setFused } from "../src/fast/policy";
+import { oneHotIds, project } from "../src/fast/projection";
+import { splitRows } from "../src/fast/rows";
 import { unroll } from "../src/scan";
 import { softmaxCrossEntropy } from "../src/loss";
 import { disposeAll, Grads, Layer, Pass } from "../src/layer";
 import { CELLS } from "./cells/catalog";
-import { lstm } from "../src/cells/lstm";
+import { lstm } from "../src/cells";
 import { randCarry, randn, randSeq } from "./gradcheck";
 import { allclose, relError } from "./helpers";
 
@@ -47,15 +49,15 @@ describe("scalar functions of the kernel loops", () => {
 describe("when the fused path runs", () => {
   it("on wasm outside a gradient tape, and not when switched off", () => {
     expect(tf.getBackend()).toBe("wasm");
-    expect(fusedAvailable()).toBe(true);
+    expect(fastPath()).toBe(true);
     let inside = true;
     tf.grads((x: tf.Tensor) => {
-      inside = fusedAvailable();
+      inside = fastPath();
       return tf.sum(x);
     })([tf.ones([2])]);
     expect(inside).toBe(false);
     setFused(false);
-    expect(fusedAvailable()).toBe(false);
+    expect(fastPath()).toBe(false);
   });
 
   it("an LSTM training pass runs its fused kernels once per step in each direction", async () => {
@@ -88,7 +90,7 @@ function run(layer: Layer, fusedOn: boolean, xs: tf.Tensor2D[], seed: number) {
   return { ys, g };
 }
 
-const withFused = Object.entries(CELLS).filter(([, make]) => make().fused !== undefined);
+const withFused = Object.entries(CELLS).filter(([, make]) => fastSteps(make()) !== undefined);
 
 describe.each(withFused)("%s: fused = reference", (_name, make) => {
   it.each([
@@ -160,8 +162,8 @@ describe("LSTM SIMD kernels (src/wasm/lstm.wat)", () => {
   });
 
   it("H < 4 has no fused steps (the reference ops run)", () => {
-    expect(lstm({ inputSize: 2, hiddenSize: 3 }).fused).toBeUndefined();
-    expect(lstm({ inputSize: 2, hiddenSize: 4 }).fused).toBeDefined();
+    expect(fastSteps(lstm({ inputSize: 2, hiddenSize: 3 }))).toBeUndefined();
+    expect(fastSteps(lstm({ inputSize: 2, hiddenSize: 4 }))).toBeDefined();
   });
 });
 

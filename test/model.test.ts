@@ -2,8 +2,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../src/backend";
-import { gru } from "../src/cells/gru";
-import { lstm } from "../src/cells/lstm";
+import { gru, lstm } from "../src/cells";
 import { bidirectional } from "../src/compose";
 import { meanSquaredError, softmaxCrossEntropy } from "../src/loss";
 import { maskFromLengths } from "../src/mask";

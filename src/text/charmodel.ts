@@ -3,30 +3,28 @@
  * `layers` stacked cells of `hiddenSize` units over one-hot characters, a softmax over the
  * vocabulary at every step.
  */
-import { gru } from "../cells/gru";
-import { lstm } from "../cells/lstm";
-import { simpleRNN } from "../cells/simple";
+import { cellByName, CELLS } from "../cells";
 import { stack } from "../compose";
 import { model, Model } from "../model";
 import { unroll } from "../scan";
 
 export interface CharModelConfig {
-  cell: "lstm" | "gru" | "simple";
+  /** A cell of the catalog by name: "lstm", "gru", "simple", "mgu", "gru+reset-before", … */
+  cell: string;
   hiddenSize: number;
   layers: number;
   vocabSize: number;
 }
 
 export function charModel({ cell, hiddenSize, layers, vocabSize }: CharModelConfig): Model {
-  const make = { lstm, gru, simple: simpleRNN }[cell];
-  if (!make)
+  if (!Object.prototype.hasOwnProperty.call(CELLS, cell))
     throw new Error(
-      `charModel: cell must be "lstm", "gru" or "simple" (got ${JSON.stringify(cell)})`,
+      `charModel: cell must be one of ${Object.keys(CELLS).join(", ")} (got ${JSON.stringify(cell)})`,
     );
   if (!Number.isInteger(layers) || layers <= 0)
     throw new Error(`charModel: layers must be a positive integer (got ${layers})`);
   const cells = Array.from({ length: layers }, (_, k) =>
-    unroll(make({ inputSize: k === 0 ? vocabSize : hiddenSize, hiddenSize })),
+    unroll(cellByName(cell, { inputSize: k === 0 ? vocabSize : hiddenSize, hiddenSize })),
   );
   return model({
     layer: layers === 1 ? cells[0] : stack(cells),

@@ -1,19 +1,12 @@
-/** Every cell and variant, at small sizes, for the tests that run them all. */
+/** Every cell variant of the library's catalog (src/cells/index.ts), at small sizes. */
+import { CELLS as LIBRARY } from "../../src/cells";
 import { Cell } from "../../src/cells/cell";
-import { gru } from "../../src/cells/gru";
-import { lstm } from "../../src/cells/lstm";
-import { simpleRNN } from "../../src/cells/simple";
 
 export const D = 4;
 export const H = 6;
-export const CELLS: Record<string, () => Cell> = {
-  "simple (tanh)": () => simpleRNN({ inputSize: D, hiddenSize: H }),
-  "simple (relu)": () => simpleRNN({ inputSize: D, hiddenSize: H, activation: "relu" }),
-  lstm: () => lstm({ inputSize: D, hiddenSize: H }),
-  "lstm + peephole": () => lstm({ inputSize: D, hiddenSize: H, peephole: true }),
-  "lstm + coupled": () => lstm({ inputSize: D, hiddenSize: H, coupled: true }),
-  "lstm + peephole + coupled": () =>
-    lstm({ inputSize: D, hiddenSize: H, peephole: true, coupled: true }),
-  "gru (reset after)": () => gru({ inputSize: D, hiddenSize: H }),
-  "gru (reset before)": () => gru({ inputSize: D, hiddenSize: H, resetAfter: false }),
-};
+export const CELLS: Record<string, () => Cell> = Object.fromEntries(
+  Object.entries(LIBRARY).map(([name, make]) => [
+    name,
+    () => make({ inputSize: D, hiddenSize: H }),
+  ]),
+);

@@ -2,9 +2,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../../src/backend";
-import { countParams } from "../../src/cells/cell";
-import { gru } from "../../src/cells/gru";
-import { lstm } from "../../src/cells/lstm";
+import { Carry, countParams } from "../../src/cells/cell";
+import { tfOps } from "../../src/ops";
+import { gru, lstm } from "../../src/cells";
 import { simpleRNN } from "../../src/cells/simple";
 import { CELLS, D, H } from "./catalog";
 import { unroll } from "../../src/scan";
@@ -30,7 +30,7 @@ describe.each(Object.entries(CELLS))("%s", (_name, make) => {
       const pass = layer.forward(p, xs, { carry: c0 });
       let carry = c0;
       xs.forEach((x, t) => {
-        carry = cell.step(p, carry, x).next;
+        carry = cell.step(tfOps, p, carry, x).next as Carry;
         allclose(pass.ys[t].dataSync(), carry.h.dataSync(), {
           rtol: 1e-6,
           atol: 1e-7,

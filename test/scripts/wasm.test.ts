@@ -5,10 +5,10 @@ import { describe, expect, it } from "vitest";
 import { projectRoot } from "../../src/project";
 import { compileWat } from "../../scripts/wasm.mjs";
 
-const dir = join(projectRoot(), "src", "wasm");
+const dir = join(projectRoot(), "src", "fast");
 const sources = readdirSync(dir).filter((f) => f.endsWith(".wat"));
 
-describe("src/wasm", () => {
+describe("src/fast", () => {
   it("has SIMD sources", () => expect(sources.length).toBeGreaterThan(0));
 
   it.each(sources)("%s compiles to the committed .wasm (else run `npm run wasm`)", async (f) => {

@@ -1,18 +1,12 @@
 /**
- * Fused kernels: a cell's gate math for one step in one pass, registered with tfjs' public
- * `registerKernel` for the wasm backend.
+ * Registering our kernels with tfjs for the wasm backend (its public `registerKernel`).
  *
  * On wasm every op costs 10–20 µs of overhead and an LSTM step is ~20 small elementwise ops,
  * so a step's elementwise math costs more than its matMul. A kernel here reads its inputs and
  * writes its outputs in place on the wasm heap: either a JS loop over Float32Array views
  * (`fused`, `stepKernel`) or a function of our own WebAssembly SIMD module (`simd`,
- * `simdKernel`; sources in src/wasm/*.wat), instantiated on the backend's memory and given
- * the tensors' byte offsets.
- *
- * Fused kernels have no autodiff rule: the scan uses them only when `fusedAvailable()` (wasm
- * backend, no gradient tape recording, not switched off). Under `tf.grads` the plain-ops
- * step runs, so autodiff of a layer is always an independent check of the fused path.
- * `RNN_FUSED=0` or `setFused(false)` switches the fused path off (the plain ops then run).
+ * `simdKernel`; sources src/fast/*.wat), instantiated on the backend's memory and given the
+ * tensors' byte offsets. Kernels have no autodiff rule; policy.ts decides when they run.
  */
 import * as tf from "@tensorflow/tfjs";
 import { readFileSync } from "fs";
@@ -47,18 +41,6 @@ interface WebAssemblyApi {
 }
 type SimdExports = Record<string, (...args: number[]) => void>;
 const WASM = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
-
-let enabled = (process.env.RNN_FUSED ?? "").trim() !== "0";
-
-/** Switches the fused path on or off (on by default; `RNN_FUSED=0` starts it off). */
-export function setFused(on: boolean): void {
-  enabled = on;
-}
-
-/** Whether the scan may use fused kernels now: wasm backend, no gradient tape, switched on. */
-export function fusedAvailable(): boolean {
-  return enabled && tf.getBackend() === "wasm" && !tf.engine().isTapeOn();
-}
 
 /**
  * A wasm kernel `name` whose outputs (of the shapes given at each call, all allocated before
@@ -124,22 +106,19 @@ function mapInputs<I extends string, V>(
 }
 
 /**
- * Our SIMD module `src/wasm/<file>.wasm` instantiated on `memory`, the wasm backend's own
+ * Our SIMD module `src/fast/<file>.wasm` instantiated on `memory`, the wasm backend's own
  * (so its functions read and write tensors in place, by byte offset).
  */
 function instantiate(file: string, memory: object): SimdExports {
   let mod = compiled.get(file);
   if (!mod)
-    compiled.set(
-      file,
-      (mod = new WASM.Module(readFileSync(join(__dirname, "wasm", `${file}.wasm`)))),
-    );
+    compiled.set(file, (mod = new WASM.Module(readFileSync(join(__dirname, `${file}.wasm`)))));
   return new WASM.Instance(mod, { env: { memory } }).exports;
 }
 const compiled = new Map<string, object>(); //                  compiled modules by file name
 
 /**
- * A kernel whose body is the function `func` of our SIMD module `file` (src/wasm/<file>.wat).
+ * A kernel whose body is the function `func` of our SIMD module `file` (src/fast/<file>.wat).
  * `args` turns the byte offsets of the inputs and outputs, and the attrs, into its arguments.
  * The module is instantiated on first use and again only if the backend's memory changes.
  */
@@ -205,53 +184,3 @@ function stepShapes<I extends string>(kernel: Fused<I>, widths: number[]): StepK
       { ...attrs, B, H },
     ) as tf.Tensor2D[];
 }
-
-/** Copies rows [start, start + rows) of a [N, width] tensor. */
-const rowsKernel = fused<"x">("rnnwb.RowBlock", ({ ins: { x }, outs: [y], attrs }) => {
-  const from = attrs.start * attrs.width;
-  y.set(x.subarray(from, from + y.length));
-});
-
-/**
- * Splits a [n·B, W] tensor into n tensors [B, W] (consecutive row blocks). On wasm each block
- * is copied directly; `tf.split` there reads the whole tensor once per block (O(n²)). Under
- * a gradient tape it is `tf.split` (the copy kernel has no autodiff rule).
- */
-export function splitRows(x: tf.Tensor2D, n: number): tf.Tensor2D[] {
-  const [N, W] = x.shape;
-  if (N % n !== 0) throw new Error(`splitRows: ${N} rows do not split into ${n} equal blocks`);
-  const B = N / n;
-  if (tf.getBackend() !== "wasm" || tf.engine().isTapeOn()) return tf.split(x, n, 0);
-  return Array.from(
-    { length: n },
-    (_, t) => rowsKernel({ x }, [[B, W]], { start: t * B, width: W })[0] as tf.Tensor2D,
-  );
-}
-
-// ── scalar functions for kernel loops ──
-
-const STEPS = 32; //                                          table steps per power of 2
-const LIMIT = Math.ceil((87 * STEPS) / Math.LN2); //               table index range ±LIMIT
-const EXP_TABLE = Float64Array.from({ length: 2 * LIMIT + 1 }, (_, i) =>
-  Math.exp(((i - LIMIT) * Math.LN2) / STEPS),
-); //                                                             e^(n ln2 / 32), n = −LIMIT … LIMIT
-const TO_STEPS = STEPS / Math.LN2;
-const STEP = Math.LN2 / STEPS;
-
-/**
- * e^x, twice as fast as Math.exp with relative error < 1e-9 (float32 needs 6e-8):
- * x = n·ln2/32 + r with |r| ≤ ln2/64, e^x = e^(n ln2/32) (a table) × e^r (Taylor to r³).
- * x is clamped to ±87 (beyond it float32 results are 0 or saturate the gates anyway).
- */
-export function exp(x: number): number {
-  x = x > 87 ? 87 : x < -87 ? -87 : x;
-  const n = Math.floor(x * TO_STEPS + 0.5);
-  const r = x - n * STEP;
-  return EXP_TABLE[n + LIMIT] * (1 + r * (1 + r * (1 / 2 + r * (1 / 6))));
-}
-
-/** σ(x) = 1 / (1 + e^−x). */
-export const sigmoid = (x: number): number => 1 / (1 + exp(-x));
-
-/** tanh(x) = 1 − 2 / (e^2x + 1). */
-export const tanh = (x: number): number => 1 - 2 / (exp(2 * x) + 1);

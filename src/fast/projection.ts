@@ -1,5 +1,5 @@
 /**
- * The input side of every step at once (the fused scan):
+ * The input side of every step at once (the fast scan, stepper.ts):
  *
  *   Zx = X W + b       X [N, D] (N = T·B rows, step t in rows t·B … t·B + B − 1), W [D, G]
  *   dW = Xᵀ dZx,  db = Σ_rows dZx,  dX = dZx Wᵀ
@@ -10,7 +10,7 @@
  * differs.
  */
 import * as tf from "@tensorflow/tfjs";
-import { fused, simd } from "./kernels";
+import { fused, simd } from "./registry";
 
 /** Zx[r] = W[id_r] + b: the rows of W + b, copied (a row copy is a memcpy; a JS loop is not). */
 const gatherRows = fused<"W" | "b" | "ids">(
@@ -24,7 +24,7 @@ const gatherRows = fused<"W" | "b" | "ids">(
   },
 );
 
-/** dW[id_r] += dZx[r], then db = Σ_id dW[id] (= Σ_rows dZx): src/wasm/projection.wat. */
+/** dW[id_r] += dZx[r], then db = Σ_id dW[id] (= Σ_rows dZx): projection.wat. */
 const scatterRows = simd<"dZx" | "ids">(
   "rnnwb.ScatterRows",
   "projection",

@@ -1,0 +1,41 @@
+/**
+ * The one rule that decides which path runs: the fast path (kernels registered with tfjs for
+ * the wasm backend, src/fast/) or the reference ops (the cells' equations through tfOps).
+ *
+ *   fast ⇔ switched on (RNN_FUSED ≠ 0, setFused) ∧ backend is wasm ∧ no gradient tape records
+ *
+ * Everything fast asks this: the scan (and, per cell, whether a fast step exists for it and
+ * the batch has no mask), the one-hot projection, splitRows, the softmax cross-entropy,
+ * Adam's update. Under `tf.grads` the reference ops run, so autodiff of a layer is always an
+ * independent check of the fast path. `RNN_FUSED=0` or `setFused(false)` runs no kernel of
+ * ours at all (a test counts them).
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { Cell } from "../cells/cell";
+import { FAST_CELLS } from "./cells";
+import type { FastSteps } from "./steps";
+
+let enabled = (process.env.RNN_FUSED ?? "").trim() !== "0";
+
+/** Switches the fast path on or off (on by default; `RNN_FUSED=0` starts it off). */
+export function setFused(on: boolean): void {
+  enabled = on;
+}
+
+/** Whether the fast path may run now: switched on, wasm backend, no gradient tape. */
+export function fastPath(): boolean {
+  return enabled && tf.getBackend() === "wasm" && !tf.engine().isTapeOn();
+}
+
+/** The cell's fast steps if it has any (whatever the backend): looked up by its name. */
+export function fastSteps(cell: Cell): FastSteps | undefined {
+  return Object.prototype.hasOwnProperty.call(FAST_CELLS, cell.name)
+    ? FAST_CELLS[cell.name](cell)
+    : undefined;
+}
+
+/** The fast steps to unroll `cell` with now, or undefined: then the reference step runs. */
+export function fastCell(cell: Cell, { masked }: { masked: boolean }): FastSteps | undefined {
+  if (!fastPath() || masked) return undefined; //          masks: the reference blend (for now)
+  return fastSteps(cell);
+}

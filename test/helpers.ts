@@ -2,9 +2,25 @@
 import { mkdirSync, mkdtempSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
-import { expect } from "vitest";
+import * as tf from "@tensorflow/tfjs";
+import { afterEach, beforeEach, expect } from "vitest";
 import { MimeBundle, OutputSink, setOutputSink } from "../src/notebook/display";
 import { projectRoot } from "../src/project";
+
+/**
+ * Registers a leak check around every test of the calling suite: tf.memory().numTensors after
+ * the test equals its value before it (a test that throws is checked too).
+ */
+export function checkLeaks(): void {
+  let start = 0;
+  beforeEach(() => {
+    start = tf.memory().numTensors;
+  });
+  afterEach(() => {
+    const now = tf.memory().numTensors;
+    expect(now, `the test leaked ${now - start} tensor(s)`).toBe(start);
+  });
+}
 
 export function tempDir(prefix = "rnnwb-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));

@@ -39,8 +39,8 @@ export function lstmVariant({
   const peeps = !peephole ? [] : coupled ? ["wcf", "wco"] : ["wci", "wcf", "wco"];
   for (const k of peeps) shapes[k] = [H];
 
-  /** z + w ⊙ c: a gate's pre-activation, plus its peephole when there are peepholes. */
-  const peek = <T>(o: Ops<T>, z: T, w: T, c: T): T => (peephole ? o.add(z, o.mul(w, c)) : z);
+  /** z + c ⊙ w: a gate's pre-activation, plus its peephole when there are peepholes. */
+  const peek = <T>(o: Ops<T>, z: T, w: T, c: T): T => (peephole ? o.add(z, o.mul(c, w)) : z);
 
   function step<T>(o: Ops<T>, p: Params<T>, prev: Carry<T>, x: T) {
     const z = o.add(o.add(o.matMul(x, p.Wx), o.matMul(prev.h, p.Wh)), p.b); //    [B, G·H]

@@ -10,6 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Carry } from "./cells/cell";
+import { checkSequence } from "./layer";
 
 /** The mask of right-padded sequences with the given lengths: mask[b][t] = t < lengths[b]. */
 export function maskFromLengths(lengths: number[], T: number): tf.Tensor2D {
@@ -82,6 +83,17 @@ export function stepMask(
   return { mask: { steps, values, B, T }, owned: true };
 }
 
+/** The mask a layer made of layers checks once for the layers inside (none: no mask). */
+export function layerMask(
+  what: string,
+  D: number,
+  xs: tf.Tensor2D[],
+  mask: MaskInput | undefined,
+): { mask: StepMask | undefined; owned: boolean } {
+  if (mask === undefined) return { mask: undefined, owned: false };
+  return stepMask(what, mask, checkSequence(what, xs, D), xs.length);
+}
+
 /** The same mask for the sequence read backwards (the bw direction sees steps T … 1). */
 export function flipMask(m: StepMask): StepMask {
   const { B, T } = m;
@@ -104,6 +116,26 @@ export function unblend(m: tf.Tensor2D, dS: Carry): { dNext: Carry; dHeld: Carry
   const part = (w: tf.Tensor) =>
     Object.fromEntries(Object.entries(dS).map(([k, v]) => [k, tf.mul(v, w) as tf.Tensor2D]));
   return { dNext: part(m), dHeld: part(keep) };
+}
+
+/** The mask as weights of the head's rows: w[t·B + b] = mask[b, t]. */
+export function rowWeights({ values, B, T }: StepMask): tf.Tensor2D {
+  const w = new Float32Array(T * B);
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) w[t * B + b] = values[b * T + t];
+  return tf.tensor2d(w, [T * B, 1]);
+}
+
+/** For a [B, T] mask: T selectors [B, 1], 1 where t is the example's last real step. */
+export function lastStepSelectors({ values: v, B, T }: StepMask): tf.Tensor2D[] {
+  const sel = Array.from({ length: T }, () => new Float32Array(B));
+  for (let b = 0; b < B; b++) {
+    let last = -1;
+    for (let t = 0; t < T; t++) if (v[b * T + t] === 1) last = t;
+    if (last < 0)
+      throw new Error(`model: mask row ${b} has no real step; every sequence needs at least one`);
+    sel[last][b] = 1;
+  }
+  return sel.map((s) => tf.tensor2d(s, [B, 1]));
 }
 
 /** Frees the steps of a mask the caller made. */

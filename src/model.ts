@@ -23,7 +23,7 @@ import {
 import { LossName, lossFunction } from "./loss";
 import { countParams } from "./cells/cell";
 import { splitRows } from "./fast/rows";
-import { disposeMask, MaskInput, StepMask, stepMask } from "./mask";
+import { disposeMask, lastStepSelectors, MaskInput, rowWeights, stepMask } from "./mask";
 
 export type OutputMode = "sequence" | "last";
 
@@ -208,26 +208,6 @@ export function lossAndGrads(
     pass.dispose();
     disposeMask(masked);
   }
-}
-
-/** The mask as weights of the head's rows: w[t·B + b] = mask[b, t]. */
-function rowWeights({ values, B, T }: StepMask): tf.Tensor2D {
-  const w = new Float32Array(T * B);
-  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) w[t * B + b] = values[b * T + t];
-  return tf.tensor2d(w, [T * B, 1]);
-}
-
-/** For a [B, T] mask: T selectors [B, 1], 1 where t is the example's last real step. */
-function lastStepSelectors({ values: v, B, T }: StepMask): tf.Tensor2D[] {
-  const sel = Array.from({ length: T }, () => new Float32Array(B));
-  for (let b = 0; b < B; b++) {
-    let last = -1;
-    for (let t = 0; t < T; t++) if (v[b * T + t] === 1) last = t;
-    if (last < 0)
-      throw new Error(`model: mask row ${b} has no real step; every sequence needs at least one`);
-    sel[last][b] = 1;
-  }
-  return sel.map((s) => tf.tensor2d(s, [B, 1]));
 }
 
 export interface Prediction {

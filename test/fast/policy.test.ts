@@ -20,7 +20,7 @@ beforeAll(async () => {
 afterEach(() => setFused(true));
 checkLeaks();
 
-const [T, B] = [5, 3];
+const T = 5;
 const oneHots = (shift: number) =>
   Array.from({ length: T }, (_, t) =>
     tf.tidy(

@@ -10,7 +10,7 @@
  * passed from step t to t−1 when t is a multiple of k2.
  */
 import * as tf from "@tensorflow/tfjs";
-import { Carry, Cell, Params, StepRecord } from "./cells/cell";
+import { Carry, Cell, Params, StepGrads, StepRecord } from "./cells/cell";
 import { fastCell } from "./fast/policy";
 import { fastStepper } from "./fast/stepper";
 import {
@@ -28,6 +28,9 @@ import {
 import { blend, disposeMask, stepMask, unblend } from "./mask";
 import { gradientSums, rowStacker } from "./outer";
 import { referenceStepper, Stepper } from "./stepper";
+
+/** What one backward step hands out of its tidy. */
+type BackOut = { dPrev: Carry; dParams: StepGrads; norm: tf.Scalar | null };
 
 const mapCarry = (c: Carry, f: (v: tf.Tensor2D, k: string) => tf.Tensor) =>
   Object.fromEntries(Object.entries(c).map(([k, v]) => [k, f(v, k) as tf.Tensor2D])) as Carry;
@@ -110,9 +113,7 @@ export function unroll(cell: Cell): Layer {
               if (truncate !== undefined && t % truncate === 0)
                 dPrev = mapCarry(dPrev, (v) => tf.zerosLike(v));
               return { dPrev, dParams: step.dParams, norm } as unknown as tf.TensorContainer;
-            }) as unknown as Pick<ReturnType<typeof back.back>, "dPrev" | "dParams"> & {
-              norm: tf.Scalar | null;
-            };
+            }) as unknown as BackOut;
             disposeAll(dState);
             sums.add(t, out.dParams);
             dState = out.dPrev;

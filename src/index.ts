@@ -28,6 +28,7 @@ export { record, readMetrics, metricsPath } from "./notebook/record";
 export type { MetricValue } from "./notebook/record";
 export { setup } from "./notebook/setup";
 export type { SetupInfo } from "./notebook/setup";
+export { oneHot } from "./onehot";
 
 // ── the library core: cells, unrolling, BPTT, compositions, training ──
 export { simpleRNN } from "./cells/simple";

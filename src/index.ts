@@ -29,6 +29,8 @@ export type { MetricValue } from "./notebook/record";
 export { setup } from "./notebook/setup";
 export type { SetupInfo } from "./notebook/setup";
 export { oneHot } from "./onehot";
+export { gradcheck, gradErrors, relativeError } from "./gradcheck";
+export type { GradcheckOptions, GradcheckResult, GradSet } from "./gradcheck";
 
 // ── the library core: cells, unrolling, BPTT, compositions, training ──
 export { simpleRNN } from "./cells/simple";

@@ -24,6 +24,8 @@ export { table, tableBundle } from "./notebook/table";
 export type { FrameLike, Row, TableOptions } from "./notebook/table";
 export { progress } from "./notebook/progress";
 export type { Progress, ProgressOptions } from "./notebook/progress";
+export { fit } from "./notebook/fit";
+export type { FitOptions, FitResult } from "./notebook/fit";
 export { record, readMetrics, metricsPath } from "./notebook/record";
 export type { MetricValue } from "./notebook/record";
 export { setup } from "./notebook/setup";

@@ -25,7 +25,10 @@ export interface FitOptions {
   label?: string;
   /** The unit of the progress display's rate. */
   unit?: string;
-  /** Index of the first step, to continue an earlier run: batches, learningRate, resetEvery see it. */
+  /**
+   * Index of the first step, to continue an earlier run: step s uses batches(s) or
+   * batches[s % batches.length], learningRate(s), and resets when s % resetEvery is 0.
+   */
   start?: number;
   /** A learning-rate schedule: `tr.learningRate = learningRate(step)` before each step. */
   learningRate?: (step: number) => number;
@@ -88,8 +91,8 @@ export async function fit(
     display = true,
   }: FitOptions,
 ): Promise<FitResult> {
-  positiveInt("steps", steps);
-  if (steps === undefined) throw new Error("fit: steps must be a positive integer (got undefined)");
+  if (!(Number.isInteger(steps) && steps > 0))
+    throw new Error(`fit: steps must be a positive integer (got ${steps})`);
   positiveInt("every", every);
   positiveInt("resetEvery", resetEvery);
   positiveInt("yieldEvery", yieldEvery);
@@ -110,7 +113,7 @@ export async function fit(
       );
   }
   const batchAt = (s: number): Batch =>
-    owned ? batches(s) : (batches as Batch[])[(s - start) % batches.length];
+    owned ? batches(s) : (batches as Batch[])[s % batches.length];
   const result: FitResult = {
     losses: [],
     gradNorms: [],

@@ -24,10 +24,15 @@ export { table, tableBundle } from "./notebook/table";
 export type { FrameLike, Row, TableOptions } from "./notebook/table";
 export { progress } from "./notebook/progress";
 export type { Progress, ProgressOptions } from "./notebook/progress";
+export { fit } from "./notebook/fit";
+export type { FitOptions, FitResult } from "./notebook/fit";
 export { record, readMetrics, metricsPath } from "./notebook/record";
 export type { MetricValue } from "./notebook/record";
 export { setup } from "./notebook/setup";
 export type { SetupInfo } from "./notebook/setup";
+export { oneHot } from "./onehot";
+export { gradcheck, gradErrors, relativeError } from "./gradcheck";
+export type { GradcheckOptions, GradcheckResult, GradSet } from "./gradcheck";
 
 // ── the library core: cells, unrolling, BPTT, compositions, training ──
 export { simpleRNN, lstm, gru, mgu, CELLS, cellByName } from "./cells";

@@ -127,7 +127,7 @@ describe.each(withFused)("%s: fused = reference", (_name, make) => {
   });
 });
 
-describe("LSTM SIMD kernels (src/wasm/lstm.wat)", () => {
+describe("LSTM SIMD kernels (src/fast/lstm.wat)", () => {
   // H = 4, 8: whole vectors; 5, 9, 13: the last vector of each row overlaps the one before
   it.each([4, 5, 8, 9, 13])("fused = reference at H = %i", (H) => {
     const layer = unroll(lstm({ inputSize: 3, hiddenSize: H }));
@@ -189,7 +189,7 @@ describe("inputGrads: false", () => {
   });
 });
 
-describe("input projection (projection.ts)", () => {
+describe("input projection (src/fast/projection.ts)", () => {
   it("finds one-hot rows and rejects anything else", () => {
     const X = tf.tensor2d([
       [0, 1, 0],

@@ -10,6 +10,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { rng } from "../init";
+import { oneHot } from "../onehot";
 
 export interface GapBatch {
   /** T inputs [B, 2V]. */
@@ -45,6 +46,6 @@ export function firstSymbolBatch({ T, batch, seed, symbols = 4 }: GapOptions): G
     });
     return tf.tensor2d(v, [batch, 2 * V]);
   });
-  const target = tf.tidy(() => tf.oneHot(tf.tensor1d(ids, "int32"), V).toFloat() as tf.Tensor2D);
+  const target = oneHot(ids, V);
   return { xs, target, symbols: ids };
 }

@@ -5,6 +5,7 @@
  *   inputs:  one-hot(text[i]),  targets: one-hot(text[i + 1])
  */
 import * as tf from "@tensorflow/tfjs";
+import { oneHot } from "../onehot";
 import { Layout, statefulLayout } from "../series/stateful";
 
 export interface TextBatch {
@@ -24,21 +25,11 @@ export function textLayout(
 
 /** The one-hot tensors of one batch of a layout. */
 export function textBatch(ids: ArrayLike<number>, rows: number[][], vocabSize: number): TextBatch {
-  const oneHot = (pick: (r: number[], j: number) => number, j: number) =>
-    tf.tidy(
-      () =>
-        tf
-          .oneHot(
-            tf.tensor1d(
-              rows.map((r) => ids[pick(r, j)]),
-              "int32",
-            ),
-            vocabSize,
-          )
-          .toFloat() as tf.Tensor2D,
+  // step j of every row, shifted by 0 (inputs) or 1 (targets: the next character)
+  const at = (shift: number) => (_: number, j: number) =>
+    oneHot(
+      rows.map((r) => ids[r[j] + shift]),
+      vocabSize,
     );
-  return {
-    xs: rows[0].map((_, j) => oneHot((r, jj) => r[jj], j)),
-    targets: rows[0].map((_, j) => oneHot((r, jj) => r[jj] + 1, j)),
-  };
+  return { xs: rows[0].map(at(0)), targets: rows[0].map(at(1)) };
 }

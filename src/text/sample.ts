@@ -7,8 +7,8 @@
  *   greedy: always the most likely character (τ → 0)
  *   entropy H = −Σ p log p (nats) of each distribution drawn from
  */
-import * as tf from "@tensorflow/tfjs";
 import { rng } from "../init";
+import { oneHot } from "../onehot";
 import { Carry, disposeAll, Params } from "../layer";
 import { Model, predict } from "../model";
 import { Vocabulary } from "./vocab";
@@ -67,9 +67,7 @@ export function sample(
     throw new Error(`sample: length must be a non-negative integer (got ${length})`);
   const V = vocab.size;
   const u = rng(seed);
-  const oneHot = (id: number) =>
-    tf.tidy(() => tf.oneHot(tf.tensor1d([id], "int32"), V).toFloat() as tf.Tensor2D);
-  const warm = [...vocab.encode(prefix)].map(oneHot);
+  const warm = [...vocab.encode(prefix)].map((id) => oneHot([id], V));
   let out = predict(m, p, warm);
   disposeAll(warm);
   let carry: Carry = out.carry;
@@ -93,7 +91,7 @@ export function sample(
     }
     ids.push(id);
     if (k === length - 1) break;
-    const x = oneHot(id);
+    const x = oneHot([id], V);
     out = predict(m, p, [x], { carry });
     disposeAll(x, carry);
     carry = out.carry;

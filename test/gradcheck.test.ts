@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
-import { lstm } from "../src/cells/lstm";
+import { lstm } from "../src/cells";
 import { simpleRNN } from "../src/cells/simple";
 import { gradcheck } from "../src/gradcheck";
 import { Layer } from "../src/layer";

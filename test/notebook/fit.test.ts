@@ -1,7 +1,7 @@
 /** rnn.fit: the notebooks' training loop (progress, disposal, yielding, evaluations). */
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
-import { lstm } from "../../src/cells/lstm";
+import { lstm } from "../../src/cells";
 import { model, Batch } from "../../src/model";
 import { fit } from "../../src/notebook/fit";
 import { oneHot } from "../../src/onehot";

@@ -18,7 +18,7 @@ import { disposeAll, Grads, Layer, Pass } from "../src/layer";
 import { CELLS } from "./cells/catalog";
 import { lstm } from "../src/cells";
 import { randCarry, randn, randSeq } from "./gradcheck";
-import { allclose, relError } from "./helpers";
+import { relError } from "./helpers";
 
 beforeAll(async () => {
   await initBackend();
@@ -112,7 +112,9 @@ describe.each(withFused)("%s: fused = reference", (_name, make) => {
     const layer = unroll(cell);
     const fast = run(layer, true, xs, 11);
     const ref = run(layer, false, xs, 11);
-    fast.ys.forEach((y, t) => allclose(y, ref.ys[t], { atol: 1e-6, rtol: 1e-5 }));
+    fast.ys.forEach((y, t) =>
+      expect(y, `y[${t}]`).toBeAllclose(ref.ys[t], { atol: 1e-6, rtol: 1e-5 }),
+    );
     for (const k of Object.keys(ref.g.dParams)) {
       expect(relError(fast.g.dParams[k].dataSync(), ref.g.dParams[k].dataSync()), k).toBeLessThan(
         1e-5,
@@ -134,7 +136,9 @@ describe("LSTM SIMD kernels (src/wasm/lstm.wat)", () => {
     const xs = randSeq(4, 3, 3, 7);
     const fast = run(layer, true, xs, 21);
     const ref = run(layer, false, xs, 21);
-    fast.ys.forEach((y, t) => allclose(y, ref.ys[t], { atol: 1e-6, rtol: 1e-5 }));
+    fast.ys.forEach((y, t) =>
+      expect(y, `y[${t}]`).toBeAllclose(ref.ys[t], { atol: 1e-6, rtol: 1e-5 }),
+    );
     for (const k of Object.keys(ref.g.dParams))
       expect(relError(fast.g.dParams[k].dataSync(), ref.g.dParams[k].dataSync()), k).toBeLessThan(
         1e-5,
@@ -157,7 +161,7 @@ describe("LSTM SIMD kernels (src/wasm/lstm.wat)", () => {
     });
     expect(outputs[0].every(Number.isFinite)).toBe(true);
     expect(outputs[0].some((h) => Math.abs(h) < 1e-12)).toBe(true); //        an output gate shut
-    allclose(outputs[0], outputs[1], { atol: 1e-6, rtol: 1e-5 });
+    expect(outputs[0]).toBeAllclose(outputs[1], { atol: 1e-6, rtol: 1e-5 });
     disposeAll(xs);
   });
 
@@ -181,7 +185,7 @@ describe("inputGrads: false", () => {
     expect(some.dxs).toEqual([]);
     expect(all.dxs).toHaveLength(4);
     for (const k of Object.keys(all.dParams))
-      allclose(some.dParams[k].dataSync(), all.dParams[k].dataSync(), { atol: 0, rtol: 0 });
+      expect(some.dParams[k], k).toBeAllclose(all.dParams[k], { atol: 0, rtol: 0 });
     disposeAll(all, some);
     pass.dispose();
     expect(tf.memory().numTensors).toBe(before);
@@ -220,10 +224,10 @@ describe("input projection (projection.ts)", () => {
     const pr = project(xs, W, b);
     expect(pr.oneHot).toBe(true);
     const X = tf.concat(xs, 0);
-    allclose(pr.Zx.dataSync(), tf.add(tf.matMul(X, W), b).dataSync(), { atol: 1e-6 });
+    expect(pr.Zx).toBeAllclose(tf.add(tf.matMul(X, W), b), { atol: 1e-6 });
     const { dW, db } = pr.grads(dZx);
-    allclose(dW.dataSync(), tf.matMul(X, dZx, true, false).dataSync(), { atol: 1e-5 });
-    allclose(db.dataSync(), tf.sum(dZx, 0).dataSync(), { atol: 1e-5 });
+    expect(dW).toBeAllclose(tf.matMul(X, dZx, true, false), { atol: 1e-5 });
+    expect(db).toBeAllclose(tf.sum(dZx, 0), { atol: 1e-5 });
     pr.dispose();
   });
 });
@@ -243,8 +247,8 @@ describe("the fused softmax cross-entropy", () => {
     const fast = softmaxCrossEntropy(z, y);
     setFused(false);
     const ref = softmaxCrossEntropy(z, y);
-    allclose(fast.losses.dataSync(), ref.losses.dataSync(), { atol: 1e-4, rtol: 1e-5 });
-    allclose(fast.dz.dataSync(), ref.dz.dataSync(), { atol: 1e-6 });
+    expect(fast.losses).toBeAllclose(ref.losses, { atol: 1e-4, rtol: 1e-5 });
+    expect(fast.dz).toBeAllclose(ref.dz, { atol: 1e-6 });
     expect(Array.from(fast.losses.dataSync()).every(Number.isFinite)).toBe(true);
   });
 });
@@ -254,7 +258,7 @@ describe("splitRows", () => {
     const x = randn([12, 5], 9) as tf.Tensor2D;
     const a = splitRows(x, 4);
     const b = tf.split(x, 4, 0);
-    a.forEach((t, i) => allclose(t.dataSync(), b[i].dataSync(), { atol: 0 }));
+    a.forEach((t, i) => expect(t).toBeAllclose(b[i], { atol: 0 }));
     expect(() => splitRows(x, 5)).toThrow(/12 rows do not split into 5 equal blocks/);
   });
 });
@@ -285,11 +289,11 @@ describe("Adam with the fused update (adam.ts)", () => {
     const a = run(ours, "fusedAdamTest");
     const b = run(ref, "refAdamTest");
     for (const k of Object.keys(shapes))
-      allclose(a[k].dataSync(), b[k].dataSync(), { atol: 1e-6, rtol: 1e-5 });
+      expect(a[k], k).toBeAllclose(b[k], { atol: 1e-6, rtol: 1e-5 });
     const [wa, wb] = [await ours.getWeights(), await ref.getWeights()];
     expect(wa.map((w) => w.tensor.shape)).toEqual(wb.map((w) => w.tensor.shape));
     wa.forEach((w, i) =>
-      allclose(w.tensor.dataSync(), wb[i].tensor.dataSync(), { atol: 1e-6, rtol: 1e-5 }),
+      expect(w.tensor, w.name).toBeAllclose(wb[i].tensor, { atol: 1e-6, rtol: 1e-5 }),
     );
     ours.dispose();
     ref.dispose();

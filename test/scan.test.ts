@@ -8,7 +8,7 @@ import { simpleRNN } from "../src/cells/simple";
 import { maskFromLengths } from "../src/mask";
 import { tfOps } from "../src/ops";
 import { unroll } from "../src/scan";
-import { allclose } from "./helpers";
+import { EXACT } from "./helpers";
 import {
   autodiff,
   checkLayer,
@@ -52,15 +52,9 @@ describe("masked sequences (variable lengths)", () => {
         p,
         xs.slice(0, 2).map((x) => tf.slice(x, [1, 0], [1, 3]) as tf.Tensor2D),
       );
-      allclose(tf.slice(pass.carry.c, [1, 0], [1, 4]).dataSync(), short.carry.c.dataSync(), {
-        rtol: 1e-6,
-        atol: 1e-7,
-      });
+      expect(tf.slice(pass.carry.c, [1, 0], [1, 4]), "c").toBeAllclose(short.carry.c, EXACT);
       for (let t = 2; t < 5; t++)
-        allclose(tf.slice(pass.ys[t], [1, 0], [1, 4]).dataSync(), short.carry.h.dataSync(), {
-          rtol: 1e-6,
-          atol: 1e-7,
-        });
+        expect(tf.slice(pass.ys[t], [1, 0], [1, 4]), `y[${t}]`).toBeAllclose(short.carry.h, EXACT);
       const g = pass.backward(xs.map(() => tf.onesLike(pass.ys[0]) as tf.Tensor2D));
       for (let t = 2; t < 5; t++)
         expect(Array.from(tf.slice(g.dxs[t], [1, 0], [1, 3]).dataSync())).toEqual([0, 0, 0]);
@@ -111,7 +105,7 @@ describe("truncated BPTT", () => {
       const full = pass.backward(pr.R);
       const cut = pass.backward(pr.R, { truncate: 6 });
       for (const k of Object.keys(full.dParams))
-        allclose(cut.dParams[k].dataSync(), full.dParams[k].dataSync(), { rtol: 1e-6, atol: 1e-7 });
+        expect(cut.dParams[k], k).toBeAllclose(full.dParams[k], EXACT);
       expect(Array.from(cut.dCarry.h.dataSync()).every((v) => v === 0)).toBe(true);
     });
   });

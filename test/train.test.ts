@@ -8,7 +8,7 @@ import { disposeAll } from "../src/layer";
 import { Batch, initModel, lossAndGrads, model } from "../src/model";
 import { unroll } from "../src/scan";
 import { OPTIMIZERS, trainer, trainTruncated } from "../src/train";
-import { allclose } from "./helpers";
+import { EXACT } from "./helpers";
 import { randn } from "./gradcheck";
 
 beforeAll(async () => {
@@ -167,7 +167,7 @@ describe("truncated BPTT(k1, k2)", () => {
     const a = trainer({ model: m, seed: 4, learningRate: 0.05 });
     const b = trainer({ model: m, seed: 4, learningRate: 0.05 });
     expect(trainTruncated(a, batch, { k1: 6 })).toEqual([b.step(batch).loss]);
-    allclose(a.params.Wx.dataSync(), b.params.Wx.dataSync(), { rtol: 1e-6, atol: 1e-7 });
+    expect(a.params.Wx).toBeAllclose(b.params.Wx, EXACT);
     disposeAll(batch);
     a.dispose();
     b.dispose();
@@ -207,9 +207,9 @@ describe("clipping", () => {
       const c = clipByGlobalNorm(g, 1);
       expect(c.norm).toBeCloseTo(n, 4);
       expect(globalNorm(c.grads)).toBeCloseTo(1, 4);
-      allclose(c.grads.a.dataSync(), tf.mul(g.a, 1 / n).dataSync(), { rtol: 1e-5 });
+      expect(c.grads.a).toBeAllclose(tf.mul(g.a, 1 / n), { rtol: 1e-5 });
       const same = clipByGlobalNorm(g, 1e6);
-      allclose(same.grads.b.dataSync(), g.b.dataSync(), { rtol: 0, atol: 0 });
+      expect(same.grads.b).toBeAllclose(g.b, { rtol: 0, atol: 0 });
       const v = clipByValue(g, 0.5);
       expect(Math.max(...Array.from(v.a.dataSync()).map(Math.abs))).toBeLessThanOrEqual(0.5);
       expect(() => clipByGlobalNorm(g, 0)).toThrow(

@@ -13,7 +13,7 @@ import { charModel } from "../../src/text/charmodel";
 import { sample, samplingDistribution } from "../../src/text/sample";
 import { vocabulary } from "../../src/text/vocab";
 import { trainer } from "../../src/train";
-import { allclose, tempDir } from "../helpers";
+import { tempDir } from "../helpers";
 
 beforeAll(async () => {
   await initBackend();
@@ -137,7 +137,7 @@ describe("checkpoints", () => {
       optimizerState: ck.optimizer,
     });
     const lossesResumed = Array.from({ length: 3 }, () => resumed.step(batch).loss);
-    allclose(lossesResumed, lossesStraight.slice(3), { rtol: 1e-6, atol: 0 });
+    expect(lossesResumed).toBeAllclose(lossesStraight.slice(3), { rtol: 1e-6, atol: 0 });
     // without the state, Adam restarts and the steps differ
     const fresh = trainer({ model: charModel(config), params: ck.params, learningRate: 0.02 });
     expect(Math.abs(fresh.step(batch).loss - lossesStraight[3])).toBeLessThan(1e-6); // same start

@@ -7,12 +7,13 @@ import { simpleRNN } from "../src/cells/simple";
 import { bidirectional, MERGE_MODES, reverse, stack } from "../src/compose";
 import { maskFromLengths } from "../src/mask";
 import { unroll } from "../src/scan";
-import { EXACT } from "./helpers";
+import { checkLeaks, EXACT } from "./helpers";
 import { checkLayer, randSeq } from "./gradcheck";
 
 beforeAll(async () => {
   await initBackend();
 });
+checkLeaks();
 
 const lstmLayer = (d = 3, h = 4) => unroll(lstm({ inputSize: d, hiddenSize: h }));
 const gruLayer = (d = 3, h = 4) => unroll(gru({ inputSize: d, hiddenSize: h }));

@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { expect } from "vitest";
-import { Carry, Layer, Params } from "../src/layer";
+import { Carry, disposeAll, Layer, Params } from "../src/layer";
 import { normal } from "../src/init";
 import { relError } from "./helpers";
 
@@ -126,8 +126,13 @@ export function checkLayer(
       xs,
       carry,
     );
-    const worst = expectSameGrads(g, ref, 1e-4, layer.name);
-    pass.dispose();
-    return worst;
+    try {
+      return expectSameGrads(g, ref, 1e-4, layer.name);
+    } finally {
+      // backward's gradients are tf.keep'd (they outlive the scan's own tidy), so this tidy
+      // would not free them
+      disposeAll(g);
+      pass.dispose();
+    }
   }) as unknown as number;
 }

@@ -13,10 +13,12 @@ import { bidirectional, MERGE_MODES, MergeMode } from "../src/compose";
 import { Layer, Params } from "../src/layer";
 import { unroll } from "../src/scan";
 import { randSeq } from "./gradcheck";
+import { checkLeaks } from "./helpers";
 
 beforeAll(async () => {
   await initBackend();
 });
+checkLeaks();
 
 const [T, B, D, H] = [7, 3, 5, 4];
 

@@ -15,19 +15,22 @@ import { Batch, model } from "../src/model";
 import { unroll } from "../src/scan";
 import { trainer, trainTruncated } from "../src/train";
 import { randSeq } from "./gradcheck";
+import { checkLeaks } from "./helpers";
 
 beforeAll(async () => {
   await initBackend();
 });
+checkLeaks();
 
 const [T, B, D, H, V] = [6, 3, 4, 5, 4];
 const targets = () =>
-  Array.from(
-    { length: T },
-    (_, t) =>
-      tf
-        .oneHot(tf.tensor1d([t % V, (t + 1) % V, (t + 2) % V], "int32"), V)
-        .toFloat() as tf.Tensor2D,
+  Array.from({ length: T }, (_, t) =>
+    tf.tidy(
+      () =>
+        tf
+          .oneHot(tf.tensor1d([t % V, (t + 1) % V, (t + 2) % V], "int32"), V)
+          .toFloat() as tf.Tensor2D,
+    ),
   );
 
 const layers: Record<string, () => Layer> = {
@@ -119,7 +122,11 @@ describe("truncated training", () => {
       seed: 1,
     });
     const batch: Batch = {
-      xs: randSeq(T, B, D, 3).map((x) => tf.mul(x, NaN) as tf.Tensor2D),
+      xs: randSeq(T, B, D, 3).map((x) => {
+        const bad = tf.mul(x, NaN) as tf.Tensor2D;
+        x.dispose();
+        return bad;
+      }),
       targets: targets(),
     };
     const start = tf.memory().numTensors;

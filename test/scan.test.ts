@@ -5,10 +5,11 @@ import { initBackend } from "../src/backend";
 import { Carry } from "../src/cells/cell";
 import { gru, lstm } from "../src/cells";
 import { simpleRNN } from "../src/cells/simple";
+import { disposeAll } from "../src/layer";
 import { maskFromLengths } from "../src/mask";
 import { tfOps } from "../src/ops";
 import { unroll } from "../src/scan";
-import { EXACT } from "./helpers";
+import { checkLeaks, EXACT } from "./helpers";
 import {
   autodiff,
   checkLayer,
@@ -22,6 +23,7 @@ import {
 beforeAll(async () => {
   await initBackend();
 });
+checkLeaks();
 
 /** Identity forward, zero gradient backward: what truncation does to the carry. */
 const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
@@ -58,6 +60,8 @@ describe("masked sequences (variable lengths)", () => {
       const g = pass.backward(xs.map(() => tf.onesLike(pass.ys[0]) as tf.Tensor2D));
       for (let t = 2; t < 5; t++)
         expect(Array.from(tf.slice(g.dxs[t], [1, 0], [1, 3]).dataSync())).toEqual([0, 0, 0]);
+      disposeAll(g); // tf.keep'd by backward: the tidy does not free them
+      pass.dispose();
     });
   });
 });
@@ -90,6 +94,7 @@ describe("truncated BPTT", () => {
           return { ys, carry };
         };
         expectSameGrads(ours, autodiff(probeLoss(manual, pr), p, xs, c0), 1e-4, `truncate ${k2}`);
+        disposeAll(ours);
         pass.dispose();
       });
     },
@@ -107,6 +112,8 @@ describe("truncated BPTT", () => {
       for (const k of Object.keys(full.dParams))
         expect(cut.dParams[k], k).toBeAllclose(full.dParams[k], EXACT);
       expect(Array.from(cut.dCarry.h.dataSync()).every((v) => v === 0)).toBe(true);
+      disposeAll(full, cut);
+      pass.dispose();
     });
   });
 });
@@ -134,6 +141,7 @@ describe("per-step gradient norms", () => {
         const ref = tf.norm(tf.grad(f)(pass.ys[t])).dataSync()[0];
         expect(Math.abs(norms[t] - ref) / ref, `t=${t}`).toBeLessThan(1e-4);
       }
+      disposeAll(g);
       pass.dispose();
     });
   });

@@ -8,12 +8,13 @@ import { gru, lstm } from "../../src/cells";
 import { simpleRNN } from "../../src/cells/simple";
 import { CELLS, D, H } from "./catalog";
 import { unroll } from "../../src/scan";
-import { EXACT } from "../helpers";
+import { checkLeaks, EXACT } from "../helpers";
 import { checkLayer, randCarry, randSeq } from "../gradcheck";
 
 beforeAll(async () => {
   await initBackend();
 });
+checkLeaks();
 
 describe.each(Object.entries(CELLS))("%s", (_name, make) => {
   it("hand BPTT equals autodiff (params, inputs, initial carry) within 1e-4", () => {

@@ -7,12 +7,13 @@ import { simpleRNN } from "../src/cells/simple";
 import { bidirectional, MERGE_MODES, reverse, stack } from "../src/compose";
 import { maskFromLengths } from "../src/mask";
 import { unroll } from "../src/scan";
-import { allclose } from "./helpers";
+import { checkLeaks, EXACT } from "./helpers";
 import { checkLayer, randSeq } from "./gradcheck";
 
 beforeAll(async () => {
   await initBackend();
 });
+checkLeaks();
 
 const lstmLayer = (d = 3, h = 4) => unroll(lstm({ inputSize: d, hiddenSize: h }));
 const gruLayer = (d = 3, h = 4) => unroll(gru({ inputSize: d, hiddenSize: h }));
@@ -25,9 +26,7 @@ describe("reverse", () => {
       const xs = randSeq(5, 2, 3, 1);
       const r = reverse(inner).forward(p, xs);
       const direct = inner.forward(p, xs.slice().reverse());
-      r.ys.forEach((y, t) =>
-        allclose(y.dataSync(), direct.ys[4 - t].dataSync(), { rtol: 1e-6, atol: 1e-7 }),
-      );
+      r.ys.forEach((y, t) => expect(y, `y[${t}]`).toBeAllclose(direct.ys[4 - t], EXACT));
       expect(checkLayer(reverse(inner))).toBeLessThanOrEqual(1e-4);
     });
   });
@@ -70,11 +69,7 @@ describe("bidirectional", () => {
       for (let t = 0; t < 4; t++) {
         const f = fw.forward(pf, xs.slice(0, t + 1)).carry.h;
         const b = bw.forward(pb, xs.slice(t).reverse()).carry.h;
-        allclose(pass.ys[t].dataSync(), tf.concat([f, b], 1).dataSync(), {
-          rtol: 1e-6,
-          atol: 1e-7,
-          what: `y[${t}]`,
-        });
+        expect(pass.ys[t], `y[${t}]`).toBeAllclose(tf.concat([f, b], 1), EXACT);
       }
       expect(bi.outputSize).toBe(8);
     });

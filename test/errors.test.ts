@@ -10,10 +10,12 @@ import { model } from "../src/model";
 import { unroll } from "../src/scan";
 import { trainer } from "../src/train";
 import { randSeq } from "./gradcheck";
+import { checkLeaks } from "./helpers";
 
 beforeAll(async () => {
   await initBackend();
 });
+checkLeaks();
 
 const layer = unroll(lstm({ inputSize: 3, hiddenSize: 4 }));
 const oneLine = (f: () => unknown): string => {

@@ -1,4 +1,7 @@
-/** Shared test helpers: the one `allclose` matcher, temp dirs, output capture. */
+/**
+ * Shared test helpers: tolerances for `toBeAllclose` (the matcher itself is in setup.ts), leak
+ * checks, gradient relative error, temp dirs, output capture.
+ */
 import { mkdirSync, mkdtempSync } from "fs";
 import { tmpdir } from "os";
 import { join } from "path";
@@ -21,6 +24,12 @@ export function checkLeaks(): void {
     expect(now, `the test leaked ${now - start} tensor(s)`).toBe(start);
   });
 }
+
+/**
+ * `toBeAllclose` tolerances for two computations of the same float32 values that should agree to
+ * rounding (the scan against a manual loop, chunked against whole, reversed against direct).
+ */
+export const EXACT = { rtol: 1e-6, atol: 1e-7 } as const;
 
 export function tempDir(prefix = "rnnwb-test-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -49,19 +58,6 @@ export function relError(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-
   }
   const r = Math.sqrt(d) / Math.max(Math.sqrt(na), Math.sqrt(nb), floor);
   return Number.isNaN(r) ? Infinity : r;
-}
-
-/** Asserts |a - b| <= atol + rtol·|b| elementwise, naming the first offending index. */
-export function allclose(
-  a: ArrayLike<number>,
-  b: ArrayLike<number>,
-  { rtol = 1e-5, atol = 1e-6, what = "values" } = {},
-): void {
-  expect(a.length, `${what}: length`).toBe(b.length);
-  for (let i = 0; i < a.length; i++) {
-    const ok = Math.abs(a[i] - b[i]) <= atol + rtol * Math.abs(b[i]);
-    if (!ok) expect.fail(`${what}[${i}]: ${a[i]} vs ${b[i]} (rtol ${rtol}, atol ${atol})`);
-  }
 }
 
 export interface Captured {

@@ -18,11 +18,12 @@ import { disposeAll, Grads, Layer, Pass } from "../src/layer";
 import { CELLS } from "./cells/catalog";
 import { lstm } from "../src/cells";
 import { randCarry, randn, randSeq } from "./gradcheck";
-import { allclose, relError } from "./helpers";
+import { checkLeaks, relError } from "./helpers";
 
 beforeAll(async () => {
   await initBackend();
 });
+checkLeaks();
 afterEach(() => setFused(true));
 
 describe("scalar functions of the kernel loops", () => {
@@ -51,10 +52,12 @@ describe("when the fused path runs", () => {
     expect(tf.getBackend()).toBe("wasm");
     expect(fastPath()).toBe(true);
     let inside = true;
-    tf.grads((x: tf.Tensor) => {
-      inside = fastPath();
-      return tf.sum(x);
-    })([tf.ones([2])]);
+    tf.tidy(() => {
+      tf.grads((x: tf.Tensor) => {
+        inside = fastPath();
+        return tf.sum(x);
+      })([tf.ones([2])]);
+    });
     expect(inside).toBe(false);
     setFused(false);
     expect(fastPath()).toBe(false);
@@ -66,7 +69,8 @@ describe("when the fused path runs", () => {
     const xs = randSeq(5, 3, 4, 1);
     const info = await tf.profile(() => {
       const pass = layer.forward(p, xs);
-      disposeAll(pass.backward(pass.ys.map((y) => tf.onesLike(y))));
+      const dys = pass.ys.map((y) => tf.onesLike(y));
+      disposeAll(pass.backward(dys), dys);
       pass.dispose();
     });
     const count = (name: string) => info.kernels.filter((k) => k.name === name).length;
@@ -84,9 +88,10 @@ function run(layer: Layer, fusedOn: boolean, xs: tf.Tensor2D[], seed: number) {
   const dys = randSeq(xs.length, xs[0].shape[0], layer.outputSize, seed + 2);
   const pass: Pass = layer.forward(p, xs, { carry });
   const ys = pass.ys.map((y) => y.dataSync().slice());
-  const g: Grads = pass.backward(dys, { dCarry: randCarry(layer, xs[0].shape[0], seed + 3) });
+  const dCarry = randCarry(layer, xs[0].shape[0], seed + 3);
+  const g: Grads = pass.backward(dys, { dCarry });
   pass.dispose();
-  disposeAll(p, carry, dys);
+  disposeAll(p, carry, dys, dCarry);
   return { ys, g };
 }
 
@@ -101,18 +106,21 @@ describe.each(withFused)("%s: fused = reference", (_name, make) => {
     const B = 3;
     const cell = make();
     const xs = oneHot
-      ? Array.from(
-          { length: T },
-          (_, t) =>
-            tf
-              .oneHot(tf.tensor1d([t % 4, (t + 1) % 4, 3], "int32"), cell.inputSize)
-              .toFloat() as tf.Tensor2D,
+      ? Array.from({ length: T }, (_, t) =>
+          tf.tidy(
+            () =>
+              tf
+                .oneHot(tf.tensor1d([t % 4, (t + 1) % 4, 3], "int32"), cell.inputSize)
+                .toFloat() as tf.Tensor2D,
+          ),
         )
       : randSeq(T, B, cell.inputSize, 5);
     const layer = unroll(cell);
     const fast = run(layer, true, xs, 11);
     const ref = run(layer, false, xs, 11);
-    fast.ys.forEach((y, t) => allclose(y, ref.ys[t], { atol: 1e-6, rtol: 1e-5 }));
+    fast.ys.forEach((y, t) =>
+      expect(y, `y[${t}]`).toBeAllclose(ref.ys[t], { atol: 1e-6, rtol: 1e-5 }),
+    );
     for (const k of Object.keys(ref.g.dParams)) {
       expect(relError(fast.g.dParams[k].dataSync(), ref.g.dParams[k].dataSync()), k).toBeLessThan(
         1e-5,
@@ -134,7 +142,9 @@ describe("LSTM SIMD kernels (src/fast/lstm.wat)", () => {
     const xs = randSeq(4, 3, 3, 7);
     const fast = run(layer, true, xs, 21);
     const ref = run(layer, false, xs, 21);
-    fast.ys.forEach((y, t) => allclose(y, ref.ys[t], { atol: 1e-6, rtol: 1e-5 }));
+    fast.ys.forEach((y, t) =>
+      expect(y, `y[${t}]`).toBeAllclose(ref.ys[t], { atol: 1e-6, rtol: 1e-5 }),
+    );
     for (const k of Object.keys(ref.g.dParams))
       expect(relError(fast.g.dParams[k].dataSync(), ref.g.dParams[k].dataSync()), k).toBeLessThan(
         1e-5,
@@ -157,7 +167,7 @@ describe("LSTM SIMD kernels (src/fast/lstm.wat)", () => {
     });
     expect(outputs[0].every(Number.isFinite)).toBe(true);
     expect(outputs[0].some((h) => Math.abs(h) < 1e-12)).toBe(true); //        an output gate shut
-    allclose(outputs[0], outputs[1], { atol: 1e-6, rtol: 1e-5 });
+    expect(outputs[0]).toBeAllclose(outputs[1], { atol: 1e-6, rtol: 1e-5 });
     disposeAll(xs);
   });
 
@@ -181,7 +191,7 @@ describe("inputGrads: false", () => {
     expect(some.dxs).toEqual([]);
     expect(all.dxs).toHaveLength(4);
     for (const k of Object.keys(all.dParams))
-      allclose(some.dParams[k].dataSync(), all.dParams[k].dataSync(), { atol: 0, rtol: 0 });
+      expect(some.dParams[k], k).toBeAllclose(all.dParams[k], { atol: 0, rtol: 0 });
     disposeAll(all, some);
     pass.dispose();
     expect(tf.memory().numTensors).toBe(before);
@@ -210,52 +220,60 @@ describe("input projection (src/fast/projection.ts)", () => {
   });
 
   it("the gather and scatter-add equal X W + b and its matMul gradients", () => {
-    const ids = [3, 0, 4, 4, 1, 3];
-    const xs = [0, 3].map(
-      (s) => tf.oneHot(tf.tensor1d(ids.slice(s, s + 3), "int32"), 5).toFloat() as tf.Tensor2D,
-    );
-    const W = randn([5, 8], 1) as tf.Tensor2D;
-    const b = randn([8], 2) as tf.Tensor1D;
-    const dZx = randn([6, 8], 3) as tf.Tensor2D;
-    const pr = project(xs, W, b);
-    expect(pr.oneHot).toBe(true);
-    const X = tf.concat(xs, 0);
-    allclose(pr.Zx.dataSync(), tf.add(tf.matMul(X, W), b).dataSync(), { atol: 1e-6 });
-    const { dW, db } = pr.grads(dZx);
-    allclose(dW.dataSync(), tf.matMul(X, dZx, true, false).dataSync(), { atol: 1e-5 });
-    allclose(db.dataSync(), tf.sum(dZx, 0).dataSync(), { atol: 1e-5 });
-    pr.dispose();
+    tf.tidy(() => {
+      const ids = [3, 0, 4, 4, 1, 3];
+      const xs = [0, 3].map((s) =>
+        tf.tidy(
+          () => tf.oneHot(tf.tensor1d(ids.slice(s, s + 3), "int32"), 5).toFloat() as tf.Tensor2D,
+        ),
+      );
+      const W = randn([5, 8], 1) as tf.Tensor2D;
+      const b = randn([8], 2) as tf.Tensor1D;
+      const dZx = randn([6, 8], 3) as tf.Tensor2D;
+      const pr = project(xs, W, b);
+      expect(pr.oneHot).toBe(true);
+      const X = tf.concat(xs, 0);
+      expect(pr.Zx).toBeAllclose(tf.add(tf.matMul(X, W), b), { atol: 1e-6 });
+      const { dW, db } = pr.grads(dZx);
+      expect(dW).toBeAllclose(tf.matMul(X, dZx, true, false), { atol: 1e-5 });
+      expect(db).toBeAllclose(tf.sum(dZx, 0), { atol: 1e-5 });
+      pr.dispose();
+    });
   });
 });
 
 describe("the fused softmax cross-entropy", () => {
   it("equals the reference rule, also for large logits", () => {
-    const z = tf.mul(randn([40, 65], 7), 30) as tf.Tensor2D;
-    const y = tf
-      .oneHot(
-        tf.tensor1d(
-          Array.from({ length: 40 }, (_, i) => i % 65),
-          "int32",
-        ),
-        65,
-      )
-      .toFloat() as tf.Tensor2D;
-    const fast = softmaxCrossEntropy(z, y);
-    setFused(false);
-    const ref = softmaxCrossEntropy(z, y);
-    allclose(fast.losses.dataSync(), ref.losses.dataSync(), { atol: 1e-4, rtol: 1e-5 });
-    allclose(fast.dz.dataSync(), ref.dz.dataSync(), { atol: 1e-6 });
-    expect(Array.from(fast.losses.dataSync()).every(Number.isFinite)).toBe(true);
+    tf.tidy(() => {
+      const z = tf.mul(randn([40, 65], 7), 30) as tf.Tensor2D;
+      const y = tf
+        .oneHot(
+          tf.tensor1d(
+            Array.from({ length: 40 }, (_, i) => i % 65),
+            "int32",
+          ),
+          65,
+        )
+        .toFloat() as tf.Tensor2D;
+      const fast = softmaxCrossEntropy(z, y);
+      setFused(false);
+      const ref = softmaxCrossEntropy(z, y);
+      expect(fast.losses).toBeAllclose(ref.losses, { atol: 1e-4, rtol: 1e-5 });
+      expect(fast.dz).toBeAllclose(ref.dz, { atol: 1e-6 });
+      expect(Array.from(fast.losses.dataSync()).every(Number.isFinite)).toBe(true);
+    });
   });
 });
 
 describe("splitRows", () => {
   it("equals tf.split along rows, and rejects an uneven split", () => {
-    const x = randn([12, 5], 9) as tf.Tensor2D;
-    const a = splitRows(x, 4);
-    const b = tf.split(x, 4, 0);
-    a.forEach((t, i) => allclose(t.dataSync(), b[i].dataSync(), { atol: 0 }));
-    expect(() => splitRows(x, 5)).toThrow(/12 rows do not split into 5 equal blocks/);
+    tf.tidy(() => {
+      const x = randn([12, 5], 9) as tf.Tensor2D;
+      const a = splitRows(x, 4);
+      const b = tf.split(x, 4, 0);
+      a.forEach((t, i) => expect(t).toBeAllclose(b[i], { atol: 0 }));
+      expect(() => splitRows(x, 5)).toThrow(/12 rows do not split into 5 equal blocks/);
+    });
   });
 });
 
@@ -266,7 +284,7 @@ describe("Adam with the fused update (adam.ts)", () => {
       const vars = Object.fromEntries(
         Object.entries(shapes).map(([k, s], i) => [
           k,
-          tf.variable(randn(s, 10 + i), true, `${tag}/${k}`),
+          tf.tidy(() => tf.variable(randn(s, 10 + i), true, `${tag}/${k}`)),
         ]),
       );
       for (let step = 0; step < 5; step++) {
@@ -285,14 +303,14 @@ describe("Adam with the fused update (adam.ts)", () => {
     const a = run(ours, "fusedAdamTest");
     const b = run(ref, "refAdamTest");
     for (const k of Object.keys(shapes))
-      allclose(a[k].dataSync(), b[k].dataSync(), { atol: 1e-6, rtol: 1e-5 });
+      expect(a[k], k).toBeAllclose(b[k], { atol: 1e-6, rtol: 1e-5 });
     const [wa, wb] = [await ours.getWeights(), await ref.getWeights()];
     expect(wa.map((w) => w.tensor.shape)).toEqual(wb.map((w) => w.tensor.shape));
     wa.forEach((w, i) =>
-      allclose(w.tensor.dataSync(), wb[i].tensor.dataSync(), { atol: 1e-6, rtol: 1e-5 }),
+      expect(w.tensor, w.name).toBeAllclose(wb[i].tensor, { atol: 1e-6, rtol: 1e-5 }),
     );
     ours.dispose();
     ref.dispose();
-    disposeAll(a, b);
+    disposeAll(a, b, wa, wb); // getWeights' iteration counts are new tensors
   });
 });

@@ -12,12 +12,13 @@ import { simpleRNN } from "../src/cells/simple";
 import { bidirectional, MERGE_MODES, MergeMode } from "../src/compose";
 import { Layer, Params } from "../src/layer";
 import { unroll } from "../src/scan";
-import { allclose } from "./helpers";
 import { randSeq } from "./gradcheck";
+import { checkLeaks } from "./helpers";
 
 beforeAll(async () => {
   await initBackend();
 });
+checkLeaks();
 
 const [T, B, D, H] = [7, 3, 5, 4];
 
@@ -64,7 +65,7 @@ function compare(
     const pass = ours.forward(p, xs);
     const mine = tf.stack(pass.ys, 1);
     expect(mine.shape).toEqual(y3.shape);
-    allclose(mine.dataSync(), y3.dataSync(), { rtol: 0, atol: 1e-5, what: ours.name });
+    expect(mine, ours.name).toBeAllclose(y3, { rtol: 0, atol: 1e-5 });
     expect(countParams(ours.shapes)).toBe(theirs.countParams());
     pass.dispose();
     theirs.dispose();

@@ -8,27 +8,29 @@ import { meanSquaredError, softmaxCrossEntropy } from "../src/loss";
 import { maskFromLengths } from "../src/mask";
 import { Batch, initModel, lossAndGrads, model, Model, predict } from "../src/model";
 import { unroll } from "../src/scan";
-import { Params } from "../src/layer";
-import { relError } from "./helpers";
+import { disposeAll, Params } from "../src/layer";
+import { checkLeaks, relError } from "./helpers";
 import { randn, randSeq } from "./gradcheck";
 
 beforeAll(async () => {
   await initBackend();
 });
+checkLeaks();
 
 const oneHots = (T: number, B: number, V: number, seed: number) =>
-  Array.from(
-    { length: T },
-    (_, t) =>
-      tf
-        .oneHot(
-          tf.tensor1d(
-            Array.from({ length: B }, (_, b) => (seed * 7 + t * 3 + b * 5) % V),
-            "int32",
-          ),
-          V,
-        )
-        .toFloat() as tf.Tensor2D,
+  Array.from({ length: T }, (_, t) =>
+    tf.tidy(
+      () =>
+        tf
+          .oneHot(
+            tf.tensor1d(
+              Array.from({ length: B }, (_, b) => (seed * 7 + t * 3 + b * 5) % V),
+              "int32",
+            ),
+            V,
+          )
+          .toFloat() as tf.Tensor2D,
+    ),
   );
 
 /** The same loss written with plain tfjs ops, for tf.grads. */
@@ -78,6 +80,7 @@ function expectModelGrads(m: Model, batch: Batch, seed = 1) {
     keys.forEach((k, i) =>
       expect(relError(ours.grads[k].dataSync(), grads[i].dataSync()), k).toBeLessThanOrEqual(1e-4),
     );
+    disposeAll(ours); // the caller owns lossAndGrads' tensors: this tidy may not free them
   });
 }
 
@@ -104,7 +107,9 @@ describe("model gradients equal autodiff", () => {
   const [T, B, D, V] = [5, 3, 4, 6];
   it("many-to-many, softmax, LSTM", () => {
     const m = model({ layer: unroll(lstm({ inputSize: D, hiddenSize: 5 })), outputSize: V });
-    expectModelGrads(m, { xs: randSeq(T, B, D, 1), targets: oneHots(T, B, V, 1) });
+    const batch = { xs: randSeq(T, B, D, 1), targets: oneHots(T, B, V, 1) };
+    expectModelGrads(m, batch);
+    disposeAll(batch);
   });
 
   it("many-to-many with a mask (padded steps add no loss), bidirectional GRU", () => {
@@ -115,11 +120,13 @@ describe("model gradients equal autodiff", () => {
       ),
       outputSize: V,
     });
-    expectModelGrads(m, {
+    const batch = {
       xs: randSeq(T, B, D, 2),
       targets: oneHots(T, B, V, 2),
       mask: maskFromLengths([5, 2, 4], T),
-    });
+    };
+    expectModelGrads(m, batch);
+    disposeAll(batch);
   });
 
   it("many-to-one at the last real step, MSE", () => {
@@ -129,12 +136,15 @@ describe("model gradients equal autodiff", () => {
       output: "last",
       loss: "mse",
     });
-    expectModelGrads(m, {
+    const masked = {
       xs: randSeq(T, B, D, 3),
       target: randn([B, 2], 4) as tf.Tensor2D,
       mask: maskFromLengths([1, 5, 3], T),
-    });
-    expectModelGrads(m, { xs: randSeq(T, B, D, 3), target: randn([B, 2], 4) as tf.Tensor2D });
+    };
+    expectModelGrads(m, masked);
+    const plain = { xs: randSeq(T, B, D, 3), target: randn([B, 2], 4) as tf.Tensor2D };
+    expectModelGrads(m, plain);
+    disposeAll(masked, plain);
   });
 });
 
@@ -152,7 +162,8 @@ describe("central finite differences", () => {
       const m = model({ layer: unroll(make()), outputSize: 5 });
       const batch = { xs: randSeq(4, 2, 3, 5), targets: oneHots(4, 2, 5, 3) };
       const p = initModel(m, 2);
-      const { grads } = lossAndGrads(m, p, batch);
+      const r0 = lossAndGrads(m, p, batch);
+      const { grads } = r0;
       for (let trial = 0; trial < 3; trial++) {
         const raw = Object.fromEntries(
           Object.entries(p).map(([k, t], i) => [k, randn(t.shape, 100 * trial + i)]),
@@ -161,12 +172,15 @@ describe("central finite differences", () => {
           Object.values(raw).reduce((a, t) => a + tf.sum(tf.square(t)).dataSync()[0], 0),
         );
         const v = Object.fromEntries(Object.entries(raw).map(([k, t]) => [k, tf.div(t, len)]));
-        const at = (s: number) =>
-          lossAndGrads(
+        const at = (s: number) => {
+          const r = lossAndGrads(
             m,
             Object.fromEntries(Object.entries(p).map(([k, t]) => [k, tf.add(t, tf.mul(v[k], s))])),
             batch,
-          ).loss;
+          );
+          disposeAll(r); // the caller owns lossAndGrads' tensors: the tidy may not free them
+          return r.loss;
+        };
         const central = (eps: number) => (at(eps) - at(-eps)) / (2 * eps);
         const fd = (4 * central(0.025) - central(0.05)) / 3;
         const dot = Object.keys(p).reduce(
@@ -178,6 +192,7 @@ describe("central finite differences", () => {
           `trial ${trial}: fd ${fd} vs ${dot}`,
         ).toBeLessThan(1e-3);
       }
+      disposeAll(r0);
     });
   });
 });
@@ -209,6 +224,7 @@ describe("predict", () => {
       ].flat(),
     );
     expect(tf.memory().numTensors).toBe(start);
+    disposeAll(p, xs);
   });
 });
 
@@ -238,6 +254,7 @@ describe("encoder–decoder gradients", () => {
       keys.forEach((k, i) =>
         expect(relError(ge.dParams[k].dataSync(), ref[i].dataSync()), k).toBeLessThanOrEqual(1e-4),
       );
+      disposeAll(r, ge); // tf.keep'd by lossAndGrads and backward: the tidy does not free them
       encPass.dispose();
     });
   });

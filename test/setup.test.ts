@@ -1,6 +1,9 @@
 /** The toBeAllclose matcher (test/setup.ts) itself: it passes and fails where it should. */
 import * as tf from "@tensorflow/tfjs";
 import { describe, expect, it } from "vitest";
+import { checkLeaks } from "./helpers";
+
+checkLeaks();
 
 describe("toBeAllclose", () => {
   it("accepts tensors, typed arrays, nested arrays and numbers on either side", () => {

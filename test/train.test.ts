@@ -8,26 +8,30 @@ import { disposeAll } from "../src/layer";
 import { Batch, initModel, lossAndGrads, model } from "../src/model";
 import { unroll } from "../src/scan";
 import { OPTIMIZERS, trainer, trainTruncated } from "../src/train";
-import { allclose } from "./helpers";
+import { checkLeaks, EXACT } from "./helpers";
 import { randn } from "./gradcheck";
 
 beforeAll(async () => {
   await initBackend();
 });
+checkLeaks();
 
 /** Next-symbol prediction on the repeating sequence 0 1 2 3 0 1 2 3 … (learnable). */
 function cyclic(T: number, B: number, V = 4, offset = 0): Batch {
   const seq = (t: number, b: number) => (t + b + offset) % V;
   const oh = (t: number) =>
-    tf
-      .oneHot(
-        tf.tensor1d(
-          Array.from({ length: B }, (_, b) => seq(t, b)),
-          "int32",
-        ),
-        V,
-      )
-      .toFloat() as tf.Tensor2D;
+    tf.tidy(
+      () =>
+        tf
+          .oneHot(
+            tf.tensor1d(
+              Array.from({ length: B }, (_, b) => seq(t, b)),
+              "int32",
+            ),
+            V,
+          )
+          .toFloat() as tf.Tensor2D,
+    );
   return {
     xs: Array.from({ length: T }, (_, t) => oh(t)),
     targets: Array.from({ length: T }, (_, t) => oh(t + 1)),
@@ -91,7 +95,7 @@ describe("trainer", () => {
     const p0 = initModel(m, 3);
     const r1 = lossAndGrads(m, p0, b1);
     const p1 = Object.fromEntries(
-      Object.entries(p0).map(([k, v]) => [k, tf.sub(v, tf.mul(r1.grads[k], lr))]),
+      Object.entries(p0).map(([k, v]) => [k, tf.tidy(() => tf.sub(v, tf.mul(r1.grads[k], lr)))]),
     );
     const r2 = lossAndGrads(m, p1, { ...b2, carry: r1.carry });
     expect(loss2).toBeCloseTo(r2.loss, 5);
@@ -99,9 +103,9 @@ describe("trainer", () => {
     expect(Math.abs(fresh.loss - r2.loss)).toBeGreaterThan(1e-4); // the carry matters
     tr.resetState();
     const before = Object.fromEntries(Object.entries(tr.params).map(([k, v]) => [k, tf.clone(v)]));
-    const afterReset = lossAndGrads(m, before, b1).loss;
-    expect(tr.step(b1).loss).toBeCloseTo(afterReset, 5);
-    disposeAll(tr, p0, r1, p1, r2, fresh, before, b1, b2);
+    const afterReset = lossAndGrads(m, before, b1);
+    expect(tr.step(b1).loss).toBeCloseTo(afterReset.loss, 5);
+    disposeAll(tr, p0, r1, p1, r2, fresh, before, afterReset, b1, b2);
     tr.dispose();
   });
 
@@ -143,7 +147,7 @@ describe("learning rate", () => {
       expect(tr.learningRate).toBe(lr);
       const before = tf.clone(tr.params.Wh);
       tr.step(batch);
-      deltas.push(tf.sum(tf.abs(tf.sub(tr.params.Wh, before))).dataSync()[0]);
+      deltas.push(tf.tidy(() => tf.sum(tf.abs(tf.sub(tr.params.Wh, before))).dataSync()[0]));
       before.dispose();
       tr.dispose();
     }
@@ -167,7 +171,7 @@ describe("truncated BPTT(k1, k2)", () => {
     const a = trainer({ model: m, seed: 4, learningRate: 0.05 });
     const b = trainer({ model: m, seed: 4, learningRate: 0.05 });
     expect(trainTruncated(a, batch, { k1: 6 })).toEqual([b.step(batch).loss]);
-    allclose(a.params.Wx.dataSync(), b.params.Wx.dataSync(), { rtol: 1e-6, atol: 1e-7 });
+    expect(a.params.Wx).toBeAllclose(b.params.Wx, EXACT);
     disposeAll(batch);
     a.dispose();
     b.dispose();
@@ -207,9 +211,9 @@ describe("clipping", () => {
       const c = clipByGlobalNorm(g, 1);
       expect(c.norm).toBeCloseTo(n, 4);
       expect(globalNorm(c.grads)).toBeCloseTo(1, 4);
-      allclose(c.grads.a.dataSync(), tf.mul(g.a, 1 / n).dataSync(), { rtol: 1e-5 });
+      expect(c.grads.a).toBeAllclose(tf.mul(g.a, 1 / n), { rtol: 1e-5 });
       const same = clipByGlobalNorm(g, 1e6);
-      allclose(same.grads.b.dataSync(), g.b.dataSync(), { rtol: 0, atol: 0 });
+      expect(same.grads.b).toBeAllclose(g.b, { rtol: 0, atol: 0 });
       const v = clipByValue(g, 0.5);
       expect(Math.max(...Array.from(v.a.dataSync()).map(Math.abs))).toBeLessThanOrEqual(0.5);
       expect(() => clipByGlobalNorm(g, 0)).toThrow(

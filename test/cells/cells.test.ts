@@ -8,12 +8,13 @@ import { gru, lstm } from "../../src/cells";
 import { simpleRNN } from "../../src/cells/simple";
 import { CELLS, D, H } from "./catalog";
 import { unroll } from "../../src/scan";
-import { allclose } from "../helpers";
+import { checkLeaks, EXACT } from "../helpers";
 import { checkLayer, randCarry, randSeq } from "../gradcheck";
 
 beforeAll(async () => {
   await initBackend();
 });
+checkLeaks();
 
 describe.each(Object.entries(CELLS))("%s", (_name, make) => {
   it("hand BPTT equals autodiff (params, inputs, initial carry) within 1e-4", () => {
@@ -31,18 +32,9 @@ describe.each(Object.entries(CELLS))("%s", (_name, make) => {
       let carry = c0;
       xs.forEach((x, t) => {
         carry = cell.step(tfOps, p, carry, x).next as Carry;
-        allclose(pass.ys[t].dataSync(), carry.h.dataSync(), {
-          rtol: 1e-6,
-          atol: 1e-7,
-          what: `y[${t}]`,
-        });
+        expect(pass.ys[t], `y[${t}]`).toBeAllclose(carry.h, EXACT);
       });
-      for (const k of cell.carryNames)
-        allclose(pass.carry[k].dataSync(), carry[k].dataSync(), {
-          rtol: 1e-6,
-          atol: 1e-7,
-          what: k,
-        });
+      for (const k of cell.carryNames) expect(pass.carry[k], k).toBeAllclose(carry[k], EXACT);
       pass.dispose();
     });
   });
@@ -56,11 +48,8 @@ describe.each(Object.entries(CELLS))("%s", (_name, make) => {
       const whole = layer.forward(p, xs);
       const a = layer.forward(p, xs.slice(0, 4));
       const b = layer.forward(p, xs.slice(4), { carry: a.carry });
-      [...a.ys, ...b.ys].forEach((y, t) =>
-        allclose(y.dataSync(), whole.ys[t].dataSync(), { rtol: 1e-6, atol: 1e-7, what: `y[${t}]` }),
-      );
-      for (const k of cell.carryNames)
-        allclose(b.carry[k].dataSync(), whole.carry[k].dataSync(), { rtol: 1e-6, atol: 1e-7 });
+      [...a.ys, ...b.ys].forEach((y, t) => expect(y, `y[${t}]`).toBeAllclose(whole.ys[t], EXACT));
+      for (const k of cell.carryNames) expect(b.carry[k], k).toBeAllclose(whole.carry[k], EXACT);
       [whole, a, b].forEach((q) => q.dispose());
     });
   });
@@ -122,10 +111,9 @@ describe("initialisation", () => {
       const p = cell.init(1);
       const blocks = tf.split(p.Wh, 4, 1);
       for (const q of blocks)
-        allclose(
-          tf.matMul(q as tf.Tensor2D, q as tf.Tensor2D, true, false).dataSync(),
-          tf.eye(5).dataSync(),
-          { atol: 1e-5, what: "QᵀQ" },
+        expect(tf.matMul(q as tf.Tensor2D, q as tf.Tensor2D, true, false), "QᵀQ").toBeAllclose(
+          tf.eye(5),
+          { atol: 1e-5 },
         );
       expect(Array.from(p.b.dataSync())).toEqual([
         0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,

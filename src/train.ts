@@ -118,7 +118,15 @@ export function trainer({
       throw new Error(`trainer: ${what} is kept for adam only (this trainer uses ${optimizer})`);
     return opt as tf.AdamOptimizer;
   };
-  if (optimizerState !== undefined) restoreAdam(adamOnly("optimizer state"), vars, optimizerState);
+  if (optimizerState !== undefined) {
+    try {
+      restoreAdam(adamOnly("optimizer state"), vars, optimizerState);
+    } catch (e) {
+      disposeAll(vars); //                              a rejected state leaves nothing behind
+      opt.dispose();
+      throw e;
+    }
+  }
   let state: Carry | undefined;
   let steps = 0;
   const dropState = () => {

@@ -173,9 +173,8 @@ describe("checkpoints", () => {
   });
 });
 
-// Not leak-checked: a trainer whose optimizerState is rejected leaks its parameter variables
-// (src/train.ts throws from restoreAdam after creating them), which the test has no handle on.
 describe("checkpoints: rejected optimizer state", () => {
+  checkLeaks(); //                            a rejected state frees the trainer's variables
   it("rejects optimizer state that does not fit, and asks for adam", () => {
     const m = charModel({ cell: "lstm", hiddenSize: 4, layers: 1, vocabSize: 3 });
     const wrong = tf.zeros([1]);

@@ -2,29 +2,24 @@
  * Checkpoints: parameters and their metadata (configuration, vocabulary, step, anything
  * JSON) in a directory, so training can resume and a model can be used without retraining.
  *
- * Format (version 1):
- *   DIR/checkpoint.json  { "format": "rnn-workbook/checkpoint", "version": 1, "meta": {…},
- *                          "tensors": [{ "name", "shape", "offset", "length" }, …] }
- *   DIR/weights.bin      every tensor's float32 values, little-endian, back to back;
+ * Format (version 2; version 1, with its weights in DIR/weights.bin and no checksum, still loads):
+ *   DIR/checkpoint.json  { "format": "rnn-workbook/checkpoint", "version": 2, "meta": {…},
+ *                          "tensors": [{ "name", "shape", "offset", "length" }, …],
+ *                          "weights": { "file", "bytes", "sha256" } }
+ *   DIR/weights-<hash>.bin  every tensor's float32 values, little-endian, back to back;
  *                        offset and length count float32 values.
+ * Saving is atomic (src/checkpoint-files.ts): a reader sees the old checkpoint or the new one,
+ * whenever the writer is killed; the checksum is verified on load.
  * Optionally Adam's state (`trainer.optimizerState()`), so a resumed run continues exactly:
  * its moments are tensors named "optimizer/<param>/m" and "optimizer/<param>/v", and
  * checkpoint.json gets "optimizer": { "name": "adam", "iterations": n }.
  */
 import * as tf from "@tensorflow/tfjs";
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "fs";
-import { join } from "path";
 import type { AdamState } from "./adam";
 import type { Params } from "./cells/cell";
+import { commitCheckpoint, readCheckpoint, TensorEntry } from "./checkpoint-files";
 
-export const CHECKPOINT_FORMAT = "rnn-workbook/checkpoint";
-
-interface TensorEntry {
-  name: string;
-  shape: number[];
-  offset: number;
-  length: number;
-}
+export { CHECKPOINT_FORMAT } from "./checkpoint-files";
 
 export interface Checkpoint<M = Record<string, unknown>> {
   params: Params;
@@ -65,58 +60,74 @@ export function saveCheckpoint(
   }
   const values = new Float32Array(offset);
   chunks.forEach((c, k) => values.set(c, tensors[k].offset));
-  mkdirSync(dir, { recursive: true });
-  const weights = Buffer.alloc(values.length * 4);
-  values.forEach((v, k) => weights.writeFloatLE(v, k * 4));
-  const head = { format: CHECKPOINT_FORMAT, version: 1, meta, tensors };
   const opt = optimizer && { optimizer: { name: "adam", iterations: optimizer.iterations } };
-  const json = JSON.stringify({ ...head, ...opt }, null, 2) + "\n";
-  // write both, then move into place: a crash never leaves a half-written pair behind
-  writeFileSync(join(dir, "weights.bin.tmp"), weights);
-  writeFileSync(join(dir, "checkpoint.json.tmp"), json);
-  renameSync(join(dir, "weights.bin.tmp"), join(dir, "weights.bin"));
-  renameSync(join(dir, "checkpoint.json.tmp"), join(dir, "checkpoint.json"));
+  commitCheckpoint(dir, values, { meta, tensors, ...opt });
 }
 
-export function loadCheckpoint<M = Record<string, unknown>>(dir: string): Checkpoint<M> {
-  const jsonPath = join(dir, "checkpoint.json");
-  const binPath = join(dir, "weights.bin");
-  for (const p of [jsonPath, binPath])
-    if (!existsSync(p))
+/** Names a parameter may not have: they would change what a plain object is. */
+const RESERVED = new Set(["__proto__", "constructor", "prototype"]);
+
+/** Checks the tensor table against the weights: names, shapes, offsets in range, no overlap. */
+function checkTable(where: string, tensors: TensorEntry[], total: number): void {
+  const seen = new Set<string>();
+  const spans: [number, number, string][] = [];
+  for (const t of tensors) {
+    const name = typeof t?.name === "string" ? t.name : JSON.stringify(t?.name);
+    const bad = (why: string) => new Error(`loadCheckpoint: ${where}: tensor ${name} ${why}`);
+    if (typeof t?.name !== "string" || t.name === "" || RESERVED.has(t.name.split("/").pop()!))
+      throw bad("has a name a parameter cannot have");
+    if (seen.has(t.name)) throw bad("is listed twice");
+    seen.add(t.name);
+    const isCount = (n: unknown) => Number.isInteger(n) && (n as number) >= 0;
+    if (!Array.isArray(t.shape) || !t.shape.every(isCount))
+      throw bad(`has shape ${JSON.stringify(t.shape)}; expected a list of whole numbers`);
+    if (!isCount(t.offset) || !isCount(t.length) || t.offset + t.length > total)
+      throw bad(`has offset ${t.offset} and length ${t.length}, outside the ${total} values saved`);
+    if (t.shape.reduce((a, b) => a * b, 1) !== t.length)
+      throw bad(`has shape [${t.shape}] but ${t.length} values`);
+    spans.push([t.offset, t.offset + t.length, t.name]);
+  }
+  spans.sort((x, y) => x[0] - y[0]);
+  for (let k = 1; k < spans.length; k++)
+    if (spans[k][0] < spans[k - 1][1])
       throw new Error(
-        `loadCheckpoint: ${p} does not exist; save one with saveCheckpoint(dir, params, meta)`,
+        `loadCheckpoint: ${where}: tensors ${spans[k - 1][2]} and ${spans[k][2]} overlap in the weights`,
       );
-  let head: {
-    format?: string;
-    version?: number;
-    meta?: M;
-    tensors?: TensorEntry[];
-    optimizer?: { name: string; iterations: number };
-  };
-  try {
-    head = JSON.parse(readFileSync(jsonPath, "utf8"));
-  } catch (e) {
-    throw new Error(`loadCheckpoint: ${jsonPath} is not valid JSON (${(e as Error).message})`);
-  }
-  if (head.format !== CHECKPOINT_FORMAT || head.version !== 1 || !Array.isArray(head.tensors)) {
-    throw new Error(`loadCheckpoint: ${jsonPath} is not an ${CHECKPOINT_FORMAT} version 1 file`);
-  }
-  const bin = readFileSync(binPath);
-  const total = head.tensors.reduce((n, t) => n + t.length, 0);
-  if (bin.length !== total * 4)
+}
+
+export interface LoadOptions {
+  /** Accept NaN or infinite weights (default: a one-line error naming the tensor). */
+  allowNonFinite?: boolean;
+}
+
+export function loadCheckpoint<M = Record<string, unknown>>(
+  dir: string,
+  { allowNonFinite = false }: LoadOptions = {},
+): Checkpoint<M> {
+  const { head, bytes, weightsPath } = readCheckpoint(dir);
+  const total = Math.floor(bytes.length / 4);
+  const expected = head.tensors.reduce((n, t) => n + (Number(t?.length) || 0), 0);
+  if (bytes.length !== expected * 4)
     throw new Error(
-      `loadCheckpoint: ${binPath} has ${bin.length} bytes, expected ${total * 4} (${total} float32 values)`,
+      `loadCheckpoint: ${weightsPath} has ${bytes.length} bytes, expected ${expected * 4} (${expected} float32 values)`,
     );
+  checkTable(weightsPath, head.tensors, total);
   const params: Params = {};
   const slots: Params = {};
-  for (const t of head.tensors) {
+  const values = head.tensors.map((t) => {
     const v = new Float32Array(t.length);
-    for (let k = 0; k < t.length; k++) v[k] = bin.readFloatLE((t.offset + k) * 4);
-    if (t.shape.reduce((a, b) => a * b, 1) !== t.length)
-      throw new Error(`loadCheckpoint: ${t.name} has shape [${t.shape}] but ${t.length} values`);
-    if (t.name.startsWith(OPT)) slots[t.name.slice(OPT.length)] = tf.tensor(v, t.shape);
-    else params[t.name] = tf.tensor(v, t.shape);
-  }
+    for (let k = 0; k < t.length; k++) v[k] = bytes.readFloatLE((t.offset + k) * 4);
+    if (!allowNonFinite && v.some((x) => !Number.isFinite(x)))
+      throw new Error(
+        `loadCheckpoint: ${t.name} holds NaN or infinite values; pass { allowNonFinite: true } to load it anyway`,
+      );
+    return v;
+  });
+  head.tensors.forEach((t, k) => {
+    const tensor = tf.tensor(values[k], t.shape);
+    if (t.name.startsWith(OPT)) slots[t.name.slice(OPT.length)] = tensor;
+    else params[t.name] = tensor;
+  });
   const ck: Checkpoint<M> = { params, meta: (head.meta ?? {}) as M };
   if (head.optimizer) ck.optimizer = { iterations: head.optimizer.iterations, slots };
   return ck;

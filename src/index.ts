@@ -103,5 +103,5 @@ export type { SampleOptions, Sample } from "./text/sample";
 export { charModel } from "./text/charmodel";
 export type { CharModelConfig } from "./text/charmodel";
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT } from "./checkpoint";
-export type { Checkpoint } from "./checkpoint";
+export type { Checkpoint, LoadOptions } from "./checkpoint";
 export type { AdamState } from "./adam";

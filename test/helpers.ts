@@ -46,19 +46,7 @@ export function projectTempDir(): string {
 }
 
 /** ‖a − b‖₂ / max(‖a‖₂, ‖b‖₂, floor): the relative error of a whole gradient tensor. */
-export function relError(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-12): number {
-  expect(a.length).toBe(b.length);
-  let d = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    d += (a[i] - b[i]) ** 2;
-    na += a[i] ** 2;
-    nb += b[i] ** 2;
-  }
-  const r = Math.sqrt(d) / Math.max(Math.sqrt(na), Math.sqrt(nb), floor);
-  return Number.isNaN(r) ? Infinity : r;
-}
+export { relativeError as relError } from "../src/gradcheck";
 
 export interface Captured {
   bundle: MimeBundle;

@@ -82,7 +82,7 @@ export function cloneCarry(c: Carry): Carry {
 
 const shapeText = (t: tf.Tensor) => `[${t.shape.join(", ")}] ${t.dtype}`;
 
-/** Checks a sequence: a non-empty array of float32 [B, D] tensors with the same B. Returns B. */
+/** Checks a sequence: a non-empty array of float32 [B, D] tensors, the same B ≥ 1. Returns B. */
 export function checkSequence(what: string, xs: unknown, D: number, name = "xs"): number {
   if (!Array.isArray(xs) || xs.length === 0) {
     throw new Error(
@@ -91,6 +91,10 @@ export function checkSequence(what: string, xs: unknown, D: number, name = "xs")
   }
   const first = xs[0] as tf.Tensor;
   const B = first instanceof tf.Tensor && first.rank === 2 ? first.shape[0] : -1;
+  if (B === 0)
+    throw new Error(
+      `${what}: ${name}[0] has a batch of 0 rows; a batch needs at least one sequence`,
+    );
   xs.forEach((x: unknown, t) => {
     const ok =
       x instanceof tf.Tensor &&

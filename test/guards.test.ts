@@ -1,0 +1,33 @@
+/** Guards at the door (issue 14): a batch of 0 rows is refused before any kernel runs. */
+import * as tf from "@tensorflow/tfjs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { initBackend } from "../src/backend";
+import { CELLS as LIBRARY } from "../src/cells";
+import { disposeAll } from "../src/layer";
+import { initModel, lossAndGrads, model, predict } from "../src/model";
+import { unroll } from "../src/scan";
+import { checkLeaks } from "./helpers";
+
+beforeAll(async () => {
+  await initBackend();
+});
+checkLeaks();
+
+describe.each(Object.keys(LIBRARY))("%s", (name) => {
+  it("a batch of 0 rows is a one-line error, and tfjs works after it", () => {
+    const m = model({
+      layer: unroll(LIBRARY[name]({ inputSize: 4, hiddenSize: 8 })),
+      outputSize: 3,
+    });
+    const p = initModel(m, 1);
+    const empty = [tf.zeros([0, 4]) as tf.Tensor2D];
+    const message = `${name}: xs[0] has a batch of 0 rows; a batch needs at least one sequence`;
+    expect(() => predict(m, p, empty)).toThrow(message);
+    const targets = [tf.zeros([0, 3]) as tf.Tensor2D];
+    expect(() => lossAndGrads(m, p, { xs: empty, targets })).toThrow(/batch of 0 rows/);
+    const x = tf.ones([2, 2]);
+    const y = tf.matMul(x, x); //                                      the heap is intact
+    expect(y).toBeAllclose([2, 2, 2, 2]);
+    disposeAll(p, empty, targets, x, y);
+  });
+});

@@ -1,8 +1,8 @@
-/** Guards at the door (issue 14): a batch of 0 rows is refused before any kernel runs. */
+/** Guards at the door (issue 14): a batch of 0 rows, a cell factory without options. */
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../src/backend";
-import { CELLS as LIBRARY } from "../src/cells";
+import { CELLS as LIBRARY, gru, lstm, mgu, simpleRNN } from "../src/cells";
 import { disposeAll } from "../src/layer";
 import { initModel, lossAndGrads, model, predict } from "../src/model";
 import { unroll } from "../src/scan";
@@ -29,5 +29,13 @@ describe.each(Object.keys(LIBRARY))("%s", (name) => {
     const y = tf.matMul(x, x); //                                      the heap is intact
     expect(y).toBeAllclose([2, 2, 2, 2]);
     disposeAll(p, empty, targets, x, y);
+  });
+});
+
+describe("cell factories without options", () => {
+  it.each(Object.entries({ simpleRNN, lstm, gru, mgu }))("%s() names what it needs", (what, f) => {
+    expect(() => (f as (o?: unknown) => unknown)()).toThrow(
+      `${what}: needs an options object with inputSize and hiddenSize, e.g. ${what}({ inputSize: 65, hiddenSize: 128 })`,
+    );
   });
 });

@@ -90,6 +90,15 @@ export interface Cell {
   ): BackStep<T>;
 }
 
+/** A cell factory's options object, or a one-line error saying what it needs. */
+export function optionsOf<O>(what: string, options: O | undefined): O {
+  if (typeof options !== "object" || options === null)
+    throw new Error(
+      `${what}: needs an options object with inputSize and hiddenSize, e.g. ${what}({ inputSize: 65, hiddenSize: 128 })`,
+    );
+  return options;
+}
+
 /** Checks the sizes a cell factory is given. */
 export function checkSizes(what: string, inputSize: number, hiddenSize: number): void {
   for (const [k, v] of [

@@ -3,7 +3,7 @@
  * suites (gradient checks, leaks, checkpoints) and `charModel` take their cells from here, so a
  * new cell is its own file plus one line below.
  */
-import { Cell } from "./cell";
+import { Cell, optionsOf } from "./cell";
 import { gruResetBefore } from "./gru-reset-before";
 import { GRUOptions, gruResetAfter } from "./gru";
 import { LSTMOptions, plainLSTM } from "./lstm";
@@ -19,11 +19,13 @@ export type { MGUOptions } from "./mgu";
 
 /** An LSTM: the plain one (lstm.ts), or with peepholes / coupled gates (lstm-variants.ts). */
 export function lstm(options: LSTMOptions): Cell {
+  optionsOf("lstm", options);
   return options.peephole || options.coupled ? lstmVariant(options) : plainLSTM(options);
 }
 
 /** A GRU: reset-after (gru.ts, the default) or reset-before (gru-reset-before.ts). */
 export function gru(options: GRUOptions): Cell {
+  optionsOf("gru", options);
   return options.resetAfter === false ? gruResetBefore(options) : gruResetAfter(options);
 }
 

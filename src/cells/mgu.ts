@@ -16,14 +16,15 @@
  */
 import { bias, glorotUniform, orthogonal, subSeed } from "../init";
 import { dSigmoid, dTanh } from "../ops";
-import { Cell, checkSizes, outer } from "./cell";
+import { Cell, checkSizes, optionsOf, outer } from "./cell";
 
 export interface MGUOptions {
   inputSize: number;
   hiddenSize: number;
 }
 
-export function mgu({ inputSize, hiddenSize }: MGUOptions): Cell {
+export function mgu(options: MGUOptions): Cell {
+  const { inputSize, hiddenSize } = optionsOf("mgu", options);
   checkSizes("mgu", inputSize, hiddenSize);
   const [D, H] = [inputSize, hiddenSize];
   return {

@@ -12,7 +12,7 @@
  */
 import { bias, glorotUniform, orthogonal, subSeed } from "../init";
 import { dTanh } from "../ops";
-import { Cell, checkSizes, outer } from "./cell";
+import { Cell, checkSizes, optionsOf, outer } from "./cell";
 
 export interface SimpleRNNOptions {
   inputSize: number;
@@ -21,7 +21,8 @@ export interface SimpleRNNOptions {
   activation?: "tanh" | "relu";
 }
 
-export function simpleRNN({ inputSize, hiddenSize, activation = "tanh" }: SimpleRNNOptions): Cell {
+export function simpleRNN(options: SimpleRNNOptions): Cell {
+  const { inputSize, hiddenSize, activation = "tanh" } = optionsOf("simpleRNN", options);
   checkSizes("simpleRNN", inputSize, hiddenSize);
   if (activation !== "tanh" && activation !== "relu") {
     throw new Error(

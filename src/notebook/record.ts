@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "fs";
 import { join } from "path";
 import { reportsDir } from "../project";
-import { show } from "./display";
+import { escapeHtml, show } from "./display";
 
 export type MetricValue = number | boolean | string;
 
@@ -63,7 +63,7 @@ export function record<T extends MetricValue>(name: string, value: T): T {
   show(
     {
       "text/plain": `recorded ${name} = ${shown}`,
-      "text/html": `<p class="rnnwb-metric">recorded <code>${name}</code> = <b>${shown}</b></p>`,
+      "text/html": `<p class="rnnwb-metric">recorded <code>${escapeHtml(name)}</code> = <b>${escapeHtml(shown)}</b></p>`,
     },
     { "rnn-workbook": { metric: name, value } },
   );

@@ -25,6 +25,13 @@ describe("record", () => {
     });
   });
 
+  it("escapes a recorded string in its HTML (a value is text, never markup)", async () => {
+    const got = await captureOutputs(() => record("a.s", "<svg onload=alert(1)>"));
+    const html = got[0].bundle["text/html"] as string;
+    expect(html).toContain("&lt;svg onload=alert(1)&gt;");
+    expect(html).not.toContain("<svg");
+  });
+
   it("shows the figure with metadata the report index reads", async () => {
     const got = await captureOutputs(() => record("text.val_loss", 1.5432109));
     expect(got[0].metadata).toEqual({

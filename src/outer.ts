@@ -40,7 +40,7 @@ export function sumOfOuters(A: tf.Tensor2D, B: tf.Tensor2D): tf.Tensor2D {
 export interface GradientSums {
   /** Takes step t's gradients: values are added to the running sums (and freed), outers kept. */
   add(t: number, grads: StepGrads): void;
-  /** The totals by parameter name (the caller's), inside a tidy. */
+  /** The totals by parameter name, inside a tidy that returns them. */
   total(rows: RowStacker): Params;
   /** Frees the outer products kept (after total). */
   release(): void;
@@ -67,7 +67,7 @@ export function gradientSums(T: number): GradientSums {
       for (const [k, list] of Object.entries(outers)) {
         const b = rows(list.map((o) => o.b));
         const a = list[0].a === null ? null : rows(list.map((o) => o.a as tf.Tensor2D));
-        out[k] = tf.keep(a === null ? tf.sum(b, 0) : sumOfOuters(a, b));
+        out[k] = a === null ? tf.sum(b, 0) : sumOfOuters(a, b);
       }
       return out;
     },

@@ -23,7 +23,7 @@ export interface Stepper {
 export interface StepperBackward {
   /** Backward step t (called inside the scan's tidy, t = T … 1). */
   back(t: number, r: StepRecord, dNext: Carry): { dPrev: Carry; dParams: StepGrads };
-  /** After the last step, inside a tidy: the input side's parameter gradients and ∂L/∂x_t. */
+  /** After the last step, inside a tidy that returns them: the input side's gradients, ∂L/∂x_t. */
   finish(rows: RowStacker): { dParams: Params; dxs: tf.Tensor2D[] };
   /** Frees what `back` kept that `finish` did not hand out. */
   release(): void;

@@ -6,7 +6,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Carry, Cell, Params } from "./cells/cell";
-import { checkCarry, checkParams, checkSequence, disposeAll } from "./layer";
+import { checkCarry, checkParams, checkSequence, disposeAll, zeroCarry } from "./layer";
+import { unroll } from "./scan";
 import { tfOps } from "./ops";
 
 export interface StepTrace {
@@ -24,14 +25,13 @@ export function traceSteps(
 ): StepTrace {
   const B = checkSequence(cell.name, xs, cell.inputSize);
   checkParams(cell.name, params, cell.shapes);
-  const sizes = Object.fromEntries(cell.carryNames.map((k) => [k, cell.hiddenSize]));
-  if (carry !== undefined) checkCarry(cell.name, carry, sizes, B);
+  const layer = unroll(cell); //                                  its carry's parts and sizes
+  if (carry !== undefined) checkCarry(cell.name, carry, layer.carrySizes, B);
   const trace: StepTrace = { carry: {}, cache: {} };
   const put = (into: Record<string, number[][]>, values: Record<string, tf.Tensor>) => {
     for (const [k, v] of Object.entries(values)) (into[k] ??= []).push(Array.from(v.dataSync()));
   };
-  const zeros = () => tf.zeros([B, cell.hiddenSize]) as tf.Tensor2D;
-  let prev: Carry = carry ?? Object.fromEntries(cell.carryNames.map((k) => [k, zeros()]));
+  let prev: Carry = carry ?? zeroCarry(layer, B);
   for (const x of xs) {
     const { next, cache } = tf.tidy(() => cell.step(tfOps, params, prev, x)) as {
       next: Carry;

@@ -47,12 +47,12 @@ export const CELLS: Readonly<Record<string, (sizes: CellSizes) => Cell>> = {
   mgu: (s) => mgu(s),
 };
 
-/** The cell of a catalog name, or a one-line error listing the names. */
-export function cellByName(name: string, sizes: CellSizes): Cell {
+/** The cell of a catalog name, or a one-line error (from `what`) listing the names. */
+export function cellByName(name: string, sizes: CellSizes, what = "cellByName"): Cell {
   const make = Object.prototype.hasOwnProperty.call(CELLS, name) ? CELLS[name] : undefined;
   if (!make)
     throw new Error(
-      `cell must be one of ${Object.keys(CELLS).join(", ")} (got ${JSON.stringify(name)})`,
+      `${what}: cell must be one of ${Object.keys(CELLS).join(", ")} (got ${JSON.stringify(name)})`,
     );
   return make(sizes);
 }

@@ -31,10 +31,8 @@ export function fastStepper(f: FastSteps, p: Params, xs: tf.Tensor2D[]): Stepper
         finish(rows) {
           const dZx = rows(dzxs); //                                          [T·B, G·H]
           const { dW, db } = proj.grads(dZx);
-          const dxs = inputGrads
-            ? splitRows(tf.matMul(dZx, pT[W] as tf.Tensor2D), T).map((d) => tf.keep(d))
-            : [];
-          return { dParams: { [W]: tf.keep(dW), [b]: tf.keep(db) }, dxs };
+          const dxs = inputGrads ? splitRows(tf.matMul(dZx, pT[W] as tf.Tensor2D), T) : [];
+          return { dParams: { [W]: dW, [b]: db }, dxs };
         },
         release: () => disposeAll(dzxs),
       };

@@ -3,7 +3,7 @@
  * `layers` stacked cells of `hiddenSize` units over one-hot characters, a softmax over the
  * vocabulary at every step.
  */
-import { cellByName, CELLS } from "../cells";
+import { cellByName } from "../cells";
 import { stack } from "../compose";
 import { model, Model } from "../model";
 import { unroll } from "../scan";
@@ -17,14 +17,12 @@ export interface CharModelConfig {
 }
 
 export function charModel({ cell, hiddenSize, layers, vocabSize }: CharModelConfig): Model {
-  if (!Object.prototype.hasOwnProperty.call(CELLS, cell))
-    throw new Error(
-      `charModel: cell must be one of ${Object.keys(CELLS).join(", ")} (got ${JSON.stringify(cell)})`,
-    );
   if (!Number.isInteger(layers) || layers <= 0)
     throw new Error(`charModel: layers must be a positive integer (got ${layers})`);
   const cells = Array.from({ length: layers }, (_, k) =>
-    unroll(cellByName(cell, { inputSize: k === 0 ? vocabSize : hiddenSize, hiddenSize })),
+    unroll(
+      cellByName(cell, { inputSize: k === 0 ? vocabSize : hiddenSize, hiddenSize }, "charModel"),
+    ),
   );
   return model({
     layer: layers === 1 ? cells[0] : stack(cells),

@@ -21,6 +21,7 @@ import {
   prefixed,
 } from "./layer";
 import { LossName, lossFunction } from "./loss";
+import { checkDistributions, checkFinite } from "./guards";
 import { countParams } from "./cells/cell";
 import { splitRows } from "./fast/rows";
 import { disposeMask, lastStepSelectors, MaskInput, rowWeights, stepMask } from "./mask";
@@ -142,10 +143,23 @@ export function lossAndGrads(
   const Why = p["head.Why"] as tf.Tensor2D;
   const by = p["head.by"];
   const f = lossFunction(m.loss);
+  const ys = m.output === "sequence" ? targets! : [target!];
+  const yName = m.output === "sequence" ? "targets" : "target";
+  checkFinite("model", "xs", xs); //                     bad data is named before any step runs
+  checkFinite("model", yName, ys, m.output === "sequence");
   const masked = stepMask("model", mask, B, T); //                 checked and cut once, shared
   const sm = masked.mask;
   let pass: Pass;
   try {
+    if (sm && m.output === "sequence" && !sm.values.includes(1))
+      throw new Error(
+        "model: the mask has no real step (all zeros), so the loss would be 0/0; leave this batch out",
+      );
+    if (m.loss === "softmax") {
+      const w =
+        sm && m.output === "sequence" ? (t: number, b: number) => sm.values[b * T + t] : undefined;
+      checkDistributions("model", yName, ys, w, m.output === "sequence");
+    }
     pass = m.layer.forward(p, xs, { carry, mask: sm });
   } catch (e) {
     disposeMask(masked);
@@ -227,8 +241,9 @@ export function predict(
   xs: tf.Tensor2D[],
   { carry, mask }: { carry?: Carry; mask?: MaskInput } = {},
 ): Prediction {
-  const pass = m.layer.forward(p, xs, { carry, mask });
+  const pass = m.layer.forward(p, xs, { carry, mask }); //          checks the shapes first
   try {
+    checkFinite("predict", "xs", xs);
     return tf.tidy(() => ({
       // all steps through the head at once, as in lossAndGrads, then cut back into steps
       outputs: splitRows(

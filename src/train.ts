@@ -6,8 +6,14 @@
  *   tr.dispose();
  *
  * Stateful training (`stateful: true`) passes each step's final carry to the next step;
- * `resetState()` starts again from zeros. A NaN or infinite loss stops training with an error
- * before any parameter changes.
+ * `resetState()` starts again from zeros.
+ *
+ * Bad data and divergence are told apart. Non-finite inputs or targets (and softmax targets
+ * that are not one-hot) are refused by `lossAndGrads` before anything changes. A step whose
+ * loss or gradient norm is not finite, or (with `maxLossRatio`) whose loss exceeds that many
+ * times the first step's, means the last update went wrong: the trainer goes back to the
+ * parameters and optimizer state it had before that update and throws, so lowering the
+ * learning rate and stepping again continues from good values.
  */
 import * as tf from "@tensorflow/tfjs";
 import { AdamState, adamState, restoreAdam } from "./adam";
@@ -15,6 +21,7 @@ import { FusedAdam } from "./fast/adam";
 import { Carry, disposeAll, Params } from "./layer";
 import { Batch, initModel, lossAndGrads, Model } from "./model";
 import { clipByGlobalNorm, clipByValue, globalNorm } from "./clip";
+import { Snapshot, snapshot } from "./rollback";
 
 export type OptimizerName = "adam" | "rmsprop" | "sgd" | "adagrad";
 export const OPTIMIZERS: readonly OptimizerName[] = ["adam", "rmsprop", "sgd", "adagrad"];
@@ -51,6 +58,8 @@ export interface TrainerOptions {
   stateful?: boolean;
   /** Adam's saved state (from `trainer.optimizerState()` or a checkpoint), to resume exactly. */
   optimizerState?: AdamState;
+  /** Stop (and undo the last update) when a loss exceeds this many times the first (char-rnn: 3). */
+  maxLossRatio?: number;
 }
 
 export interface StepResult {
@@ -100,12 +109,16 @@ export function trainer({
   clipValue,
   stateful = false,
   optimizerState,
+  maxLossRatio,
 }: TrainerOptions): Trainer {
-  const opt = makeOptimizer(optimizer, learningRate);
-  if (clipNorm !== undefined && !(clipNorm > 0))
-    throw new Error(`trainer: clipNorm must be a positive number (got ${clipNorm})`);
-  if (clipValue !== undefined && !(clipValue > 0))
-    throw new Error(`trainer: clipValue must be a positive number (got ${clipValue})`);
+  const limits = { clipNorm, clipValue, maxLossRatio };
+  for (const [k, v] of Object.entries(limits)) {
+    if (v !== undefined && !(Number.isFinite(v) && v > 0))
+      throw new Error(`trainer: ${k} must be a finite positive number (got ${v})`);
+  }
+  if (maxLossRatio !== undefined && maxLossRatio <= 1)
+    throw new Error(`trainer: maxLossRatio must be above 1 (got ${maxLossRatio}); char-rnn uses 3`);
+  const opt = makeOptimizer(optimizer, learningRate); //      made after every check: nothing leaks
   const id = `rnnwb${++trainerCount}`;
   const initial = params ?? initModel(model, seed);
   const vars: Record<string, tf.Variable> = {};
@@ -129,9 +142,28 @@ export function trainer({
   }
   let state: Carry | undefined;
   let steps = 0;
+  let firstLoss: number | undefined;
+  let good: Snapshot | undefined; //                      the values before the last update
   const dropState = () => {
     disposeAll(state);
     state = undefined;
+  };
+  // why the last update went wrong, if it did: a loss or norm that is not finite, or too large
+  const divergence = (loss: number, norm: number): string | undefined => {
+    if (!Number.isFinite(loss)) return `the loss is ${loss}`;
+    if (!Number.isFinite(norm)) return `the gradient norm is ${norm}`;
+    if (maxLossRatio !== undefined && firstLoss !== undefined && loss > maxLossRatio * firstLoss)
+      return `the loss ${loss.toPrecision(4)} is over ${maxLossRatio}× the first (${firstLoss.toPrecision(4)})`;
+    return undefined;
+  };
+  // undoes the last update; says where the trainer now is
+  const rollBack = (): string => {
+    if (!good) return `no update to undo: the parameters are those after step ${steps}`;
+    good.restore();
+    steps = good.steps;
+    good.dispose();
+    good = undefined;
+    return `the trainer is back at its parameters and optimizer state after step ${steps}`;
   };
   return {
     model,
@@ -150,6 +182,12 @@ export function trainer({
       else o.learningRate = lr;
     },
     step(batch, { truncate, gradNorms = false, returnCarry = false } = {}) {
+      const B = (batch?.xs?.[0] as tf.Tensor | undefined)?.shape?.[0];
+      const held = state && Object.values(state)[0].shape[0];
+      if (stateful && !batch?.carry && held !== undefined && B !== undefined && B !== held)
+        throw new Error(
+          `trainer: the carried state is for a batch of ${held} rows but this batch has ${B}; call trainer.resetState() before a batch of another size`,
+        );
       const r = lossAndGrads(
         model,
         vars,
@@ -159,11 +197,6 @@ export function trainer({
       disposeAll(r.dCarry);
       let grads = r.grads;
       try {
-        if (!Number.isFinite(r.loss)) {
-          throw new Error(
-            `training stopped at step ${steps + 1}: the loss is ${r.loss}; lower the learning rate or clip gradients (clipNorm)`,
-          );
-        }
         let norm: number;
         if (clipNorm !== undefined) {
           const c = clipByGlobalNorm(grads, clipNorm);
@@ -171,10 +204,16 @@ export function trainer({
           grads = c.grads;
           norm = c.norm;
         } else norm = globalNorm(grads);
-        if (!Number.isFinite(norm))
+        const why = divergence(r.loss, norm);
+        if (why !== undefined) {
+          const at = steps + 1;
           throw new Error(
-            `training stopped at step ${steps + 1}: the gradient norm is ${norm}; lower the learning rate or clip gradients`,
+            `training diverged at step ${at}: ${why} on finite data; ${rollBack()}: lower the learning rate (trainer.learningRate) or clip gradients (clipNorm), then continue`,
           );
+        }
+        firstLoss ??= r.loss;
+        good?.dispose();
+        good = snapshot(vars, opt, steps); //                       kept until the next step is good
         if (clipValue !== undefined) {
           const c = clipByValue(grads, clipValue);
           disposeAll(grads);
@@ -202,6 +241,7 @@ export function trainer({
     optimizerState: () => adamState(adamOnly("optimizer state"), vars),
     dispose() {
       dropState();
+      good?.dispose();
       disposeAll(vars);
       opt.dispose();
     },
@@ -240,6 +280,8 @@ export function trainTruncated(
     );
   if (tr.model.output !== "sequence")
     throw new Error('trainTruncated: needs a model with output "sequence"');
+  if (!Array.isArray(batch.xs) || batch.xs.length === 0)
+    throw new Error("trainTruncated: batch.xs must be a non-empty array of steps");
   const T = batch.xs.length;
   const losses: number[] = [];
   let carry: Carry | undefined = batch.carry;

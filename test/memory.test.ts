@@ -131,8 +131,33 @@ describe("truncated training", () => {
       targets: targets(),
     };
     const start = tf.memory().numTensors;
-    for (let i = 0; i < 5; i++) expect(() => tr.step(batch)).toThrow(/loss is NaN/);
+    for (let i = 0; i < 5; i++) expect(() => tr.step(batch)).toThrow(/xs\[0\] has NaN/);
     expect(tf.memory().numTensors).toBe(start);
+    tr.dispose();
+    disposeAll(batch);
+  });
+});
+
+describe("divergence", () => {
+  it("undoing diverged updates, again and again, leaves the count of a good step", () => {
+    const tr = trainer({
+      model: model({ layer: unroll(lstm({ inputSize: D, hiddenSize: H })), outputSize: V }),
+      seed: 1,
+      learningRate: 0.01,
+    });
+    const batch: Batch = { xs: randSeq(T, B, D, 3), targets: targets() };
+    tr.step(batch); //                                  warm-up: Adam's slots made,
+    tr.step(batch); //                                  then kept in the copy of step 1
+    const held = tf.memory().numTensors;
+    for (let round = 0; round < 5; round++) {
+      tr.learningRate = 3e38;
+      expect(() => {
+        for (let k = 0; k < 10; k++) tr.step(batch);
+      }).toThrow(/^training diverged/);
+      tr.learningRate = 0.01;
+      tr.step(batch);
+      expect(tf.memory().numTensors).toBe(held);
+    }
     tr.dispose();
     disposeAll(batch);
   });

@@ -109,7 +109,7 @@ describe("trainer", () => {
     tr.dispose();
   });
 
-  it("stops on a NaN loss with a clear message, before changing any parameter", () => {
+  it("refuses NaN inputs as bad data, naming where, before changing any parameter", () => {
     const tr = trainer({ model: lstmModel(), seed: 1 });
     const batch = cyclic(4, 2);
     const bad = {
@@ -118,8 +118,9 @@ describe("trainer", () => {
     };
     const before = Array.from(tr.params.Wx.dataSync());
     expect(() => tr.step(bad)).toThrow(
-      "training stopped at step 1: the loss is NaN; lower the learning rate or clip gradients (clipNorm)",
+      "model: xs[2] has NaN at row 0, column 0; the data is bad (not the training): clean it, or leave that sequence out",
     );
+    expect(tr.steps).toBe(0);
     expect(Array.from(tr.params.Wx.dataSync())).toEqual(before);
     tr.dispose();
     disposeAll(batch, bad);

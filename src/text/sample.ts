@@ -10,7 +10,7 @@
 import { rng } from "../init";
 import { oneHot } from "../onehot";
 import { Carry, disposeAll, Params } from "../layer";
-import { Model, predict } from "../model";
+import { Model, predict, Prediction } from "../model";
 import { Vocabulary } from "./vocab";
 
 export interface SampleOptions {
@@ -32,19 +32,28 @@ export interface Sample {
   entropies: number[];
 }
 
-/** The distribution a character is drawn from, given logits. Exported for tests. */
-export function samplingDistribution(
-  logits: ArrayLike<number>,
-  { temperature = 1, topK }: { temperature?: number; topK?: number },
-): Float64Array {
-  if (!(temperature > 0))
+type Shaping = { temperature?: number; topK?: number };
+
+function checkShaping({ temperature = 1, topK }: Shaping): void {
+  if (!(temperature > 0 && Number.isFinite(temperature)))
     throw new Error(
-      `sample: temperature must be positive (got ${temperature}); use greedy: true for τ → 0`,
+      `sample: temperature must be a finite positive number (got ${temperature}); use greedy: true for τ → 0`,
+    );
+  if (topK !== undefined && !(Number.isInteger(topK) && topK > 0))
+    throw new Error(`sample: topK must be a positive integer (got ${topK})`);
+}
+
+/** The distribution a character is drawn from, given logits. Exported for tests. */
+export function samplingDistribution(logits: ArrayLike<number>, shaping: Shaping): Float64Array {
+  checkShaping(shaping);
+  const { temperature = 1, topK } = shaping;
+  const bad = Array.prototype.findIndex.call(logits, (v: number) => !Number.isFinite(v));
+  if (bad >= 0)
+    throw new Error(
+      `sample: the model's output ${bad} is ${logits[bad]}: its parameters are not finite (a diverged run, or a checkpoint loaded with allowNonFinite)`,
     );
   const z = Float64Array.from(logits, (v) => v / temperature);
   if (topK !== undefined) {
-    if (!Number.isInteger(topK) || topK <= 0)
-      throw new Error(`sample: topK must be a positive integer (got ${topK})`);
     const cut = [...z].sort((a, b) => b - a)[Math.min(topK, z.length) - 1];
     for (let k = 0; k < z.length; k++) if (z[k] < cut) z[k] = -Infinity;
   }
@@ -65,39 +74,51 @@ export function sample(
     throw new Error("sample: prefix must have at least one character to start from");
   if (!Number.isInteger(length) || length < 0)
     throw new Error(`sample: length must be a non-negative integer (got ${length})`);
+  checkShaping({ temperature, topK }); //                       before any tensor is made
   const V = vocab.size;
   const u = rng(seed);
   const warm = [...vocab.encode(prefix)].map((id) => oneHot([id], V));
-  let out = predict(m, p, warm);
-  disposeAll(warm);
+  let out: Prediction;
+  try {
+    out = predict(m, p, warm);
+  } finally {
+    disposeAll(warm);
+  }
   let carry: Carry = out.carry;
   let logits = out.outputs[out.outputs.length - 1].dataSync().slice();
   disposeAll(out.outputs);
   const ids: number[] = [];
   const entropies: number[] = [];
-  for (let k = 0; k < length; k++) {
-    const dist = samplingDistribution(logits, { temperature, topK });
-    entropies.push(-dist.reduce((h, q) => (q > 0 ? h + q * Math.log(q) : h), 0));
-    let id = 0;
-    if (greedy) dist.forEach((q, j) => (q > dist[id] ? (id = j) : 0));
-    else {
-      let r = u();
-      id = dist.length - 1;
-      for (let j = 0; j < dist.length; j++)
-        if ((r -= dist[j]) < 0) {
-          id = j;
-          break;
-        }
+  try {
+    for (let k = 0; k < length; k++) {
+      const dist = samplingDistribution(logits, { temperature, topK });
+      entropies.push(-dist.reduce((h, q) => (q > 0 ? h + q * Math.log(q) : h), 0));
+      let id = 0;
+      if (greedy) dist.forEach((q, j) => (q > dist[id] ? (id = j) : 0));
+      else {
+        let r = u();
+        id = dist.length - 1;
+        for (let j = 0; j < dist.length; j++)
+          if ((r -= dist[j]) < 0) {
+            id = j;
+            break;
+          }
+      }
+      ids.push(id);
+      if (k === length - 1) break;
+      const x = oneHot([id], V);
+      try {
+        out = predict(m, p, [x], { carry });
+      } finally {
+        x.dispose();
+      }
+      disposeAll(carry);
+      carry = out.carry;
+      logits = out.outputs[0].dataSync().slice();
+      disposeAll(out.outputs);
     }
-    ids.push(id);
-    if (k === length - 1) break;
-    const x = oneHot([id], V);
-    out = predict(m, p, [x], { carry });
-    disposeAll(x, carry);
-    carry = out.carry;
-    logits = out.outputs[0].dataSync().slice();
-    disposeAll(out.outputs);
+  } finally {
+    disposeAll(carry); //                                  also when a step fails
   }
-  disposeAll(carry);
   return { text: vocab.decode(ids), entropies };
 }

@@ -68,7 +68,7 @@ describe("sampling", () => {
     expect(hot[2]).toBeGreaterThan(0.25);
     expect(Array.from(samplingDistribution(z, { topK: 1 }))).toEqual([1, 0, 0]);
     expect(() => samplingDistribution(z, { temperature: 0 })).toThrow(
-      "temperature must be positive",
+      "temperature must be a finite positive number",
     );
     const v = vocabulary("abcd");
     const m = charModel({ cell: "gru", hiddenSize: 8, layers: 2, vocabSize: v.size });

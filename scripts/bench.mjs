@@ -130,6 +130,18 @@ function layers(kind, batch) {
   };
 }
 
+/** The data guards a training step runs before its pass (src/guards.ts), alone. */
+function guards(batch) {
+  return {
+    step: () => {
+      rnn.checkFinite("bench", "xs", batch.xs);
+      rnn.checkFinite("bench", "targets", batch.targets);
+      rnn.checkDistributions("bench", "targets", batch.targets);
+    },
+    dispose: () => {},
+  };
+}
+
 /**
  * Median ms per step of each runner, timed in interleaved rounds (one step of each per round)
  * after each has warmed up, so all see the same state of the machine.
@@ -154,8 +166,8 @@ log(
 const batch = data(T);
 const result = { backend, quick, sizes: { B, T, V, H }, steps: STEPS, models: {}, sweep: [] };
 for (const kind of Object.keys(CELLS)) {
-  const runners = [ours(kind, batch), ours(kind, batch, false), layers(kind, batch)];
-  const [o, ref, l] = await compare(runners);
+  const runners = [ours(kind, batch), ours(kind, batch, false), layers(kind, batch), guards(batch)];
+  const [o, ref, l, g] = await compare(runners);
   const mem = await peak(runners[0].step);
   runners.forEach((r) => r.dispose());
   const r = {
@@ -163,6 +175,8 @@ for (const kind of Object.keys(CELLS)) {
     ours_reference_ops_ms: +ref.toFixed(2), // the same BPTT with the fused path off
     layers_ms: +l.toFixed(2),
     speedup: +(l / o).toFixed(2),
+    guards_ms: +g.toFixed(3), // the data checks inside ours_ms (finite, one-hot targets)
+    guards_share: +(g / o).toFixed(4),
     ours_chars_per_s: Math.round((B * T) / (o / 1000)),
     layers_chars_per_s: Math.round((B * T) / (l / 1000)),
     ours_peak_bytes: mem.peak_bytes,
@@ -171,7 +185,7 @@ for (const kind of Object.keys(CELLS)) {
   };
   result.models[kind] = r;
   log(
-    `${kind.padEnd(7)} ours ${r.ours_ms.toFixed(1).padStart(7)} ms (reference ops ${r.ours_reference_ops_ms.toFixed(1)} ms)  tf.layers ${r.layers_ms.toFixed(1).padStart(7)} ms  ×${r.speedup}  ${r.ours_chars_per_s} chars/s  peak ${(r.ours_peak_bytes / 2 ** 20).toFixed(1)} MB`,
+    `${kind.padEnd(7)} ours ${r.ours_ms.toFixed(1).padStart(7)} ms (reference ops ${r.ours_reference_ops_ms.toFixed(1)} ms)  tf.layers ${r.layers_ms.toFixed(1).padStart(7)} ms  ×${r.speedup}  guards ${(r.guards_share * 100).toFixed(1)}%  ${r.ours_chars_per_s} chars/s  peak ${(r.ours_peak_bytes / 2 ** 20).toFixed(1)} MB`,
   );
 }
 rnn.disposeAll(batch.xs, batch.targets);

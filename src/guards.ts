@@ -16,6 +16,13 @@ const SUM_TOLERANCE = 1e-4;
 
 const badText = (v: number) => (Number.isNaN(v) ? "NaN" : String(v));
 
+/** Σ v·0 is 0 unless some v is NaN or ±Infinity (then NaN): one tight pass. */
+function allFinite(v: ArrayLike<number>, from = 0, to = v.length): boolean {
+  let z = 0;
+  for (let k = from; k < to; k++) z += v[k] * 0;
+  return z === 0;
+}
+
 /**
  * Throws if any value of `ts[t]` is NaN or infinite, naming the first one:
  * "model: xs[3] has NaN at row 1, column 0; …". `steps` false: a single tensor, no index.
@@ -28,20 +35,22 @@ export function checkFinite(
 ): void {
   ts.forEach((x, t) => {
     const v = x.dataSync();
-    for (let k = 0; k < v.length; k++) {
-      if (Number.isFinite(v[k])) continue;
-      const W = x.shape[1];
-      const where = steps ? `${name}[${t}]` : name;
-      throw new Error(
-        `${what}: ${where} has ${badText(v[k])} at row ${Math.floor(k / W)}, column ${k % W}; the data is bad (not the training): clean it, or leave that sequence out`,
-      );
-    }
+    if (!allFinite(v)) throwNonFinite(what, steps ? `${name}[${t}]` : name, v, x.shape[1]);
   });
 }
 
+function throwNonFinite(what: string, where: string, v: ArrayLike<number>, W: number): never {
+  let k = 0;
+  while (Number.isFinite(v[k])) k++;
+  throw new Error(
+    `${what}: ${where} has ${badText(v[k])} at row ${Math.floor(k / W)}, column ${k % W}; the data is bad (not the training): clean it, or leave that sequence out`,
+  );
+}
+
 /**
- * Throws unless every row of every softmax target is a distribution (≥ 0, sums to 1): one-hot
- * or soft labels. `weight(t, b)` = 0 exempts a padded step (its target is never read).
+ * Throws unless every value is finite and every row of every softmax target is a distribution
+ * (≥ 0, sums to 1): one-hot or soft labels. `weight(t, b)` = 0 exempts a padded step from
+ * being a distribution (its target is never read), not from being finite.
  */
 export function checkDistributions(
   what: string,
@@ -53,16 +62,17 @@ export function checkDistributions(
   ts.forEach((y, t) => {
     const v = y.dataSync();
     const [B, O] = y.shape;
+    const where = steps ? `${name}[${t}]` : name;
+    if (!allFinite(v)) throwNonFinite(what, where, v, O);
     for (let b = 0; b < B; b++) {
       if (weight && weight(t, b) === 0) continue;
       let sum = 0;
       let min = Infinity;
       for (let j = b * O; j < (b + 1) * O; j++) {
         sum += v[j];
-        min = Math.min(min, v[j]);
+        if (v[j] < min) min = v[j];
       }
       if (min >= 0 && Math.abs(sum - 1) <= SUM_TOLERANCE) continue;
-      const where = steps ? `${name}[${t}]` : name;
       throw new Error(
         `${what}: ${where} row ${b} is not one-hot (sum ${+sum.toPrecision(4)}, smallest ${+min.toPrecision(4)}); softmax targets must be ≥ 0 and sum to 1 (rnn.oneHot(ids, V) makes them)`,
       );

@@ -50,6 +50,7 @@ export type { Layer, Pass, Grads, ForwardOptions, BackwardOptions } from "./laye
 export { reverse, bidirectional, stack, MERGE_MODES } from "./compose";
 export type { MergeMode } from "./compose";
 export { maskFromLengths, stepMask } from "./mask";
+export { checkFinite, checkDistributions } from "./guards";
 export type { StepMask, MaskInput } from "./mask";
 export { softmaxCrossEntropy, meanSquaredError, LOSSES } from "./loss";
 export type { LossName, LossValue } from "./loss";

@@ -146,7 +146,6 @@ export function lossAndGrads(
   const ys = m.output === "sequence" ? targets! : [target!];
   const yName = m.output === "sequence" ? "targets" : "target";
   checkFinite("model", "xs", xs); //                     bad data is named before any step runs
-  checkFinite("model", yName, ys, m.output === "sequence");
   const masked = stepMask("model", mask, B, T); //                 checked and cut once, shared
   const sm = masked.mask;
   let pass: Pass;
@@ -155,10 +154,11 @@ export function lossAndGrads(
       throw new Error(
         "model: the mask has no real step (all zeros), so the loss would be 0/0; leave this batch out",
       );
-    if (m.loss === "softmax") {
-      const w =
-        sm && m.output === "sequence" ? (t: number, b: number) => sm.values[b * T + t] : undefined;
-      checkDistributions("model", yName, ys, w, m.output === "sequence");
+    const seq = m.output === "sequence";
+    if (m.loss !== "softmax") checkFinite("model", yName, ys, seq);
+    else {
+      const w = sm && seq ? (t: number, b: number) => sm.values[b * T + t] : undefined;
+      checkDistributions("model", yName, ys, w, seq); //          finite and one-hot, one pass
     }
     pass = m.layer.forward(p, xs, { carry, mask: sm });
   } catch (e) {

@@ -18,6 +18,8 @@ describe("npm run bench", () => {
       expect(out.models[kind].layers_ms).toBeGreaterThan(0);
       expect(out.models[kind].ours_reference_ops_ms).toBeGreaterThan(0);
       expect(out.models[kind].ours_tensors_leaked).toBe(0);
+      expect(out.models[kind].guards_share).toBeGreaterThan(0);
+      expect(out.models[kind].guards_share).toBeLessThan(1);
     }
     expect(out.sweep.map((s: { T: number }) => s.T)).toEqual([25, 100]);
   }, 120_000);

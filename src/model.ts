@@ -22,7 +22,7 @@ import {
 } from "./layer";
 import { LossName, lossFunction } from "./loss";
 import { checkDistributions, checkFinite } from "./guards";
-import { countParams } from "./cells/cell";
+import { checkElements, countParams } from "./cells/cell";
 import { splitRows } from "./fast/rows";
 import { disposeMask, lastStepSelectors, MaskInput, rowWeights, stepMask } from "./mask";
 
@@ -57,6 +57,7 @@ export function model({
     throw new Error(`model: output must be "sequence" or "last" (got ${JSON.stringify(output)})`);
   lossFunction(loss);
   const H = layer.outputSize;
+  checkElements("model", `outputSize ${outputSize} and a layer output of ${H}`, [H, outputSize]);
   return {
     layer,
     outputSize,

@@ -236,6 +236,16 @@ const rows: [string, () => unknown, string][] = [
     "lstm: needs an options object with inputSize and hiddenSize, e.g. lstm({ inputSize: 65, hiddenSize: 128 })",
   ],
   [
+    "a hidden size whose weights cannot fit (it used to abort the wasm runtime)",
+    () => simpleRNN({ inputSize: 1, hiddenSize: 1e9 }),
+    "simpleRNN: inputSize 1 and hiddenSize 1000000000 need a [1000000001, 4000000000] weight of 4.00e+18 floats; at most 2^28 fit in one tensor",
+  ],
+  [
+    "an output size whose head cannot fit",
+    () => model({ layer: soft.layer, outputSize: 2 ** 28 }),
+    "model: outputSize 268435456 and a layer output of 5 need a [5, 268435456] weight of 1.34e+9 floats; at most 2^28 fit in one tensor",
+  ],
+  [
     "a length longer than T",
     () => maskFromLengths([2, 5], 4),
     "maskFromLengths: lengths[1] must be an integer in 1..4 (got 5)",

@@ -108,6 +108,25 @@ export function checkSizes(what: string, inputSize: number, hiddenSize: number):
     if (!Number.isInteger(v) || v <= 0)
       throw new Error(`${what}: ${k} must be a positive integer (got ${v})`);
   }
+  checkElements(what, `inputSize ${inputSize} and hiddenSize ${hiddenSize}`, [
+    inputSize + hiddenSize,
+    4 * hiddenSize, //                                   the widest cell's weights: 4 gates
+  ]);
+}
+
+/**
+ * The most elements one tensor may have: 2^28 float32 (1 GiB). The wasm backend's heap is 4 GiB
+ * at most, and running out of it aborts the runtime for every later call.
+ */
+export const MAX_ELEMENTS = 2 ** 28;
+
+/** Checks that a tensor of this shape fits (see MAX_ELEMENTS); `sizes` names what makes it. */
+export function checkElements(what: string, sizes: string, shape: readonly number[]): void {
+  const n = shape.reduce((a, b) => a * b, 1);
+  if (n > MAX_ELEMENTS)
+    throw new Error(
+      `${what}: ${sizes} need a [${shape.join(", ")}] weight of ${n.toPrecision(3)} floats; at most 2^28 fit in one tensor`,
+    );
 }
 
 /** Checks an initial gate bias. */

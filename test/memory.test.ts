@@ -162,3 +162,17 @@ describe("divergence", () => {
     disposeAll(batch);
   });
 });
+
+describe.each(Object.keys(CELLS))("%s: error paths and init", (name) => {
+  it("init makes exactly its parameters; a rejected factory or forward makes nothing", () => {
+    const layer = unroll(CELLS[name]({ inputSize: D, hiddenSize: H }));
+    const before = tf.memory().numTensors;
+    const p = layer.init(1);
+    expect(tf.memory().numTensors - before).toBe(Object.keys(layer.shapes).length);
+    expect(() => CELLS[name]({ inputSize: D, hiddenSize: -1 })).toThrow(/hiddenSize/);
+    const wrong = randSeq(T, B, D + 1, 1);
+    expect(() => layer.forward(p, wrong)).toThrow(/must be/);
+    disposeAll(p, wrong);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -3,9 +3,10 @@
  * exists and has the expected shape; a missing or malformed file is a one-line error that
  * names the path.
  */
-import { existsSync, readFileSync } from "fs";
+import { existsSync, readFileSync, statSync } from "fs";
 import { isAbsolute, join } from "path";
 import { dataDir } from "./project";
+import { wallClockMinutes } from "./series/check";
 
 /** Electricity use of client MT_251, one reading per quarter hour. */
 export interface ElectricitySeries {
@@ -25,17 +26,31 @@ function readOrThrow(path: string, what: string): string {
       `${what}: ${path} does not exist: restore it from git (git checkout -- data) or see data/README.md`,
     );
   }
-  return readFileSync(path, "utf8");
+  if (statSync(path).isDirectory()) {
+    throw new Error(`${what}: ${path} is a directory: pass the path of the file inside it`);
+  }
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    throw new Error(`${what}: cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? e})`);
+  }
 }
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+/** A plain decimal: optional minus, digits, optional fraction and exponent (no hex, no spaces). */
+const DECIMAL = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
 
-/** Loads `data/electricity/MT_251_15min.csv` (columns `timestamp,kW`). */
+/**
+ * Loads `data/electricity/MT_251_15min.csv` (columns `timestamp,kW`; a UTF-8 byte-order mark
+ * before the header is dropped). Timestamps must be real times (no month 13 or Feb 30) and
+ * readings plain decimals (not "0x1F", " 5 ", "1e" or ""); the first bad cell is named by line
+ * and column.
+ */
 export function loadElectricity({
   path = "electricity/MT_251_15min.csv",
 }: { path?: string } = {}): ElectricitySeries {
   const file = resolve(path);
-  const text = readOrThrow(file, "electricity data");
+  const text = readOrThrow(file, "electricity data").replace(/^\uFEFF/, ""); // a BOM, if any
   const lines = text.split(/\r?\n/);
   if (lines[lines.length - 1] === "") lines.pop();
   if (lines[0] !== "timestamp,kW") {
@@ -52,16 +67,21 @@ export function loadElectricity({
     const comma = line.indexOf(",");
     const ts = line.slice(0, comma);
     const raw = line.slice(comma + 1);
-    const v = Number(raw);
-    if (
-      comma < 0 ||
-      !TIMESTAMP.test(ts) ||
-      raw.trim() === "" ||
-      !Number.isFinite(v) ||
-      raw.includes(",")
-    ) {
+    const at = `electricity data: ${file} line ${i + 2}`;
+    if (comma < 0 || !TIMESTAMP.test(ts) || raw.includes(",")) {
       throw new Error(
-        `electricity data: ${file} line ${i + 2}: expected "YYYY-MM-DD HH:MM:SS,<kW>", got ${JSON.stringify(line.slice(0, 60))}`,
+        `${at}: expected "YYYY-MM-DD HH:MM:SS,<kW>", got ${JSON.stringify(line.slice(0, 60))}`,
+      );
+    }
+    try {
+      wallClockMinutes(ts);
+    } catch (e) {
+      throw new Error(`${at} column 1 (timestamp): ${(e as Error).message}`);
+    }
+    const v = Number(raw);
+    if (!DECIMAL.test(raw) || !Number.isFinite(v)) {
+      throw new Error(
+        `${at} column 2 (kW): ${JSON.stringify(raw.slice(0, 40))} is not a finite decimal number like 12.5 (no spaces, hex or missing digits)`,
       );
     }
     timestamps[i] = ts;

@@ -47,17 +47,100 @@ describe("loadElectricity", () => {
     );
   });
 
-  it("rejects a malformed reading with its line number, never turning it into NaN", () => {
+  // one row per bad line (line 3 of the file; line 2 is good): the message names the file, the
+  // line, the column where a cell is at fault, and the bad text
+  const BAD_LINES: [string, string, string][] = [
+    ["not a number", "2011-01-01 00:30:00,abc", 'line 3 column 2 (kW): "abc" is not a finite'],
+    ["empty cell", "2011-01-01 00:30:00,", 'line 3 column 2 (kW): "" is not a finite'],
+    ["hexadecimal", "2011-01-01 00:30:00,0x1F", 'line 3 column 2 (kW): "0x1F" is not a finite'],
+    [
+      "padded with spaces",
+      "2011-01-01 00:30:00, 5 ",
+      'line 3 column 2 (kW): " 5 " is not a finite',
+    ],
+    ["exponent without digits", "2011-01-01 00:30:00,1e", 'line 3 column 2 (kW): "1e" is not'],
+    ["Infinity", "2011-01-01 00:30:00,Infinity", 'line 3 column 2 (kW): "Infinity" is not'],
+    ["overflows to Infinity", "2011-01-01 00:30:00,1e999", 'line 3 column 2 (kW): "1e999" is not'],
+    ["binary", "2011-01-01 00:30:00,0b101", 'line 3 column 2 (kW): "0b101" is not'],
+    [
+      "month 13",
+      "2011-13-01 00:30:00,1",
+      'line 3 column 1 (timestamp): timestamp "2011-13-01 00:30:00" is not a real date',
+    ],
+    [
+      "Feb 30",
+      "2011-02-30 00:30:00,1",
+      'line 3 column 1 (timestamp): timestamp "2011-02-30 00:30:00" is not a real date',
+    ],
+    [
+      "Feb 29 of a non-leap year",
+      "2011-02-29 00:30:00,1",
+      'line 3 column 1 (timestamp): timestamp "2011-02-29 00:30:00"',
+    ],
+    [
+      "hour 25",
+      "2011-01-01 25:00:00,1",
+      'line 3 column 1 (timestamp): timestamp "2011-01-01 25:00:00" is not a real date',
+    ],
+    [
+      "minute 60",
+      "2011-01-01 00:60:00,1",
+      'line 3 column 1 (timestamp): timestamp "2011-01-01 00:60:00" is not a real date',
+    ],
+    [
+      "day 0",
+      "2011-01-00 00:30:00,1",
+      'line 3 column 1 (timestamp): timestamp "2011-01-00 00:30:00" is not a real date',
+    ],
+    [
+      "timestamp not in the format",
+      "2011-1-1 00:30,1",
+      'line 3: expected "YYYY-MM-DD HH:MM:SS,<kW>", got "2011-1-1 00:30,1"',
+    ],
+    [
+      "three columns",
+      "2011-01-01 00:30:00,1,2",
+      'line 3: expected "YYYY-MM-DD HH:MM:SS,<kW>", got',
+    ],
+    ["no comma", "2011-01-01 00:30:00", 'line 3: expected "YYYY-MM-DD HH:MM:SS,<kW>", got'],
+  ];
+  it.each(BAD_LINES)("rejects a bad line (%s) naming file, line and column", (_, line, msg) => {
+    const file = join(tempDir(), "bad.csv");
+    writeFileSync(file, `timestamp,kW\n2011-01-01 00:15:00,1.5\n${line}\n`);
+    let err: Error | undefined;
+    try {
+      loadElectricity({ path: file });
+    } catch (e) {
+      err = e as Error;
+    }
+    expect(err?.message).toContain(`electricity data: ${file} ${msg}`);
+    expect(err?.message).not.toContain("\n");
+  });
+
+  it("accepts plain decimals, signed and with exponents, as their values", () => {
+    const file = join(tempDir(), "ok.csv");
+    const cells = ["0", "12", "12.5", "-0.25", "1e2", "2.5E-1"];
+    const rows = cells.map((c, i) => `2011-01-01 00:${String(10 * i).padStart(2, "0")}:00,${c}`);
+    writeFileSync(file, ["timestamp,kW", ...rows].join("\n") + "\n");
+    expect(Array.from(loadElectricity({ path: file }).kW)).toEqual(cells.map(Number));
+  });
+
+  it("reads a header with a UTF-8 byte-order mark, and CRLF line ends, as the plain file", () => {
     const dir = tempDir();
-    writeFileSync(
-      join(dir, "b.csv"),
-      "timestamp,kW\n2011-01-01 00:15:00,1.5\n2011-01-01 00:30:00,abc\n",
+    const body = "timestamp,kW\n2011-01-01 00:15:00,1.5\n2011-01-01 00:30:00,2\n";
+    writeFileSync(join(dir, "plain.csv"), body);
+    writeFileSync(join(dir, "bom.csv"), "\uFEFF" + body.replace(/\n/g, "\r\n"));
+    const plain = loadElectricity({ path: join(dir, "plain.csv") });
+    expect(plain.timestamps).toEqual(["2011-01-01 00:15:00", "2011-01-01 00:30:00"]);
+    expect(loadElectricity({ path: join(dir, "bom.csv") })).toEqual(plain);
+  });
+
+  it("names a directory given as the path (was a raw EISDIR)", () => {
+    const dir = tempDir();
+    expect(() => loadElectricity({ path: dir })).toThrow(
+      `electricity data: ${dir} is a directory: pass the path of the file inside it`,
     );
-    expect(() => loadElectricity({ path: join(dir, "b.csv") })).toThrow(
-      /b\.csv line 3: expected "YYYY-MM-DD HH:MM:SS,<kW>", got "2011-01-01 00:30:00,abc"/,
-    );
-    writeFileSync(join(dir, "c.csv"), "timestamp,kW\n2011-01-01 00:15:00,\n");
-    expect(() => loadElectricity({ path: join(dir, "c.csv") })).toThrow(/c\.csv line 2/);
+    expect(() => loadText(dir)).toThrow(`text data: ${dir} is a directory`);
   });
 
   it("rejects a file with a header and no readings", () => {

@@ -11,11 +11,25 @@ export interface SeriesCheck {
   minLength?: number;
 }
 
-/** Parses "YYYY-MM-DD HH:MM:SS" as minutes since the epoch, wall-clock (no time zone). */
+/**
+ * Parses "YYYY-MM-DD HH:MM:SS" as minutes since the epoch, wall-clock (no time zone). A time
+ * that does not exist (month 13, Feb 30, hour 25) is an error, not rolled over into the next
+ * month or day: the parsed date must give back the same fields.
+ */
 export function wallClockMinutes(ts: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(ts);
   if (!m) throw new Error(`timestamp ${JSON.stringify(ts)} is not "YYYY-MM-DD HH:MM:SS"`);
-  return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] ?? 0)) / 60000;
+  const want = m.slice(1).map((x) => Number(x ?? 0));
+  const ms = Date.UTC(want[0], want[1] - 1, want[2], want[3], want[4], want[5]);
+  const b = new Date(ms);
+  const got = [b.getUTCFullYear(), b.getUTCMonth() + 1, b.getUTCDate()];
+  got.push(b.getUTCHours(), b.getUTCMinutes(), b.getUTCSeconds());
+  if (got.some((v, i) => v !== want[i])) {
+    throw new Error(
+      `timestamp ${JSON.stringify(ts)} is not a real date and time (month 01–12, day within the month, hour 00–23, minute and second 00–59)`,
+    );
+  }
+  return ms / 60000;
 }
 
 export function checkSeries(

@@ -14,10 +14,15 @@
 /** batches[k][i][j]: index into the series of row i, step j of batch k. */
 export type Layout = number[][][];
 
+/** B streams over the n readings from `start` on: every index lies in [start, start + n). */
 export function statefulLayout(
   n: number,
   { streams, steps, start = 0 }: { streams: number; steps: number; start?: number },
 ): Layout {
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`statefulLayout: n must be a non-negative integer (got ${n})`);
+  if (!Number.isInteger(start) || start < 0)
+    throw new Error(`statefulLayout: start must be a non-negative integer (got ${start})`);
   if (!Number.isInteger(streams) || streams <= 0)
     throw new Error(`statefulLayout: streams must be a positive integer (got ${streams})`);
   if (!Number.isInteger(steps) || steps <= 0)
@@ -35,11 +40,26 @@ export function statefulLayout(
   );
 }
 
-/** The Keras-book layout: windows of `inputs` readings starting one step apart, `batch` windows per batch. */
+/**
+ * The Keras-book layout: windows of `inputs` readings starting one step apart, `batch` windows
+ * per batch. Every index lies in [0, n − 1), leaving each window's next reading as its target.
+ */
 export function overlappingLayout(
   n: number,
   { inputs, batch }: { inputs: number; batch: number },
 ): Layout {
+  for (const [name, v] of [
+    ["inputs", inputs],
+    ["batch", batch],
+  ] as const)
+    if (!Number.isInteger(v) || v <= 0)
+      throw new Error(`overlappingLayout: ${name} must be a positive integer (got ${v})`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new Error(`overlappingLayout: n must be a non-negative integer (got ${n})`);
+  if (n - inputs < batch)
+    throw new Error(
+      `overlappingLayout: ${n} readings give ${Math.max(0, n - inputs)} windows of ${inputs} (each with a target after it), fewer than one batch of ${batch}; use fewer inputs or a smaller batch`,
+    );
   const windows = n - inputs;
   return Array.from({ length: Math.floor(windows / batch) }, (_, k) =>
     Array.from({ length: batch }, (_, i) =>

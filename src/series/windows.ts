@@ -9,20 +9,37 @@ export interface WindowOptions {
   inputs: number;
   /** Steps ahead of the last input that the target lies (1 = next reading). */
   horizon?: number;
-  /** Only windows whose target index is in [start, end). */
+  /** Only windows whose target index is in [start, end), 0 ≤ start < end ≤ length. */
   start?: number;
   end?: number;
 }
 
-/** Target indices t of every window; its inputs are t − horizon − inputs + 1 … t − horizon. */
-export function windowTargets(
-  length: number,
-  { inputs, horizon = 1, start = 0, end = length }: WindowOptions,
-): number[] {
+function checkShape(inputs: number, horizon: number): void {
   if (!Number.isInteger(inputs) || inputs <= 0)
     throw new Error(`windows: inputs must be a positive integer (got ${inputs})`);
   if (!Number.isInteger(horizon) || horizon <= 0)
     throw new Error(`windows: horizon must be a positive integer (got ${horizon})`);
+}
+
+/**
+ * Target indices t of every window; its inputs are t − horizon − inputs + 1 … t − horizon.
+ * Every target lies in the series: an `end` past `length` is refused, not clamped.
+ */
+export function windowTargets(
+  length: number,
+  { inputs, horizon = 1, start = 0, end = length }: WindowOptions,
+): number[] {
+  checkShape(inputs, horizon);
+  if (!Number.isInteger(length) || length < 0)
+    throw new Error(`windows: length must be a non-negative integer (got ${length})`);
+  if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0)
+    throw new Error(
+      `windows: start and end must be integers with 0 ≤ start (got start ${start}, end ${end})`,
+    );
+  if (end > length)
+    throw new Error(
+      `windows: end ${end} is past the end of the series (${length} readings): targets must lie in it, so pass end ≤ ${length}`,
+    );
   const first = Math.max(start, inputs + horizon - 1);
   if (end - first <= 0) {
     throw new Error(
@@ -32,7 +49,12 @@ export function windowTargets(
   return Array.from({ length: end - first }, (_, i) => first + i);
 }
 
-/** The input indices of the window whose target is t. */
+/** The input indices of the window whose target is t (t ≥ inputs + horizon − 1, so none is negative). */
 export function windowInputs(t: number, { inputs, horizon = 1 }: WindowOptions): number[] {
+  checkShape(inputs, horizon);
+  if (!Number.isInteger(t) || t < inputs + horizon - 1)
+    throw new Error(
+      `windows: target ${t} has no full window before it (${inputs} inputs + ${horizon} ahead need t ≥ ${inputs + horizon - 1})`,
+    );
   return Array.from({ length: inputs }, (_, k) => t - horizon - inputs + 1 + k);
 }

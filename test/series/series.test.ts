@@ -1,7 +1,7 @@
 /** Time-series parts for notebook 06: checks, scaling, split, windows, stateful layout, DST. */
 import { describe, expect, it } from "vitest";
 import { loadElectricity } from "../../src/data";
-import { checkSeries } from "../../src/series/check";
+import { checkSeries, wallClockMinutes } from "../../src/series/check";
 import { dstDays, lastSunday, repairDst } from "../../src/series/dst";
 import { mae, mape, rmse } from "../../src/series/metrics";
 import { fitMinMax } from "../../src/series/scale";
@@ -45,6 +45,14 @@ describe("checkSeries", () => {
     );
   });
 
+  it("refuses timestamps that do not exist instead of rolling them over", () => {
+    for (const ts of ["2020-02-30 00:00:00", "2020-13-01 00:00:00", "2020-01-01 25:00:00"])
+      expect(() => wallClockMinutes(ts)).toThrow(`timestamp "${ts}" is not a real date and time`);
+    expect(wallClockMinutes("2020-02-29 00:15:00") - wallClockMinutes("2020-02-28 00:15:00")).toBe(
+      1440,
+    );
+  });
+
   it("the shipped electricity series passes", () => {
     const { timestamps, kW } = loadElectricity();
     expect(() => checkSeries(timestamps, kW, { stepMinutes: 15 })).not.toThrow();
@@ -69,6 +77,46 @@ describe("scaling, split and metrics", () => {
     expect(() => splitByTime(100, { train: 0.9, val: 0.2 })).toThrow("train + val < 1");
   });
 
+  it.each([
+    [
+      3,
+      {},
+      "train 2, val 0, test 1 (fractions train 0.7, val 0.15): the val part is empty; use at least 7 readings or a larger val fraction",
+    ],
+    [
+      1,
+      { train: 0.5, val: 0.25 },
+      "train 0, val 0, test 1 (fractions train 0.5, val 0.25): the train part is empty; use at least 4 readings",
+    ],
+    [
+      10,
+      { train: 0.05, val: 0.5 },
+      "train 0, val 5, test 5 (fractions train 0.05, val 0.5): the train part is empty; use at least 20 readings or a larger train fraction",
+    ],
+  ])("refuses a split of %i readings (%o) with an empty part, naming the sizes", (n, f, msg) => {
+    expect(() => splitByTime(n, f)).toThrow(`splitByTime: ${n} readings split as ${msg}`);
+  });
+
+  it("the suggested length gives every part a reading; val: 0 asks for no validation part", () => {
+    for (const [train, val] of [
+      [0.7, 0.15],
+      [0.5, 0.25],
+      [0.05, 0.5],
+      [0.8, 0.1],
+      [0.6, 0.3],
+    ]) {
+      let need = 0;
+      try {
+        splitByTime(1, { train, val });
+      } catch (e) {
+        need = Number(/use at least (\d+) readings/.exec((e as Error).message)?.[1]);
+      }
+      const s = splitByTime(need, { train, val });
+      for (const part of [s.train, s.val, s.test]) expect(part.end).toBeGreaterThan(part.start);
+    }
+    expect(splitByTime(3, { train: 0.5, val: 0 }).val).toEqual({ start: 1, end: 1 });
+  });
+
   it("RMSE, MAE and MAPE follow their formulas", () => {
     expect(rmse([1, 2, 3], [1, 2, 5])).toBeCloseTo(Math.sqrt(4 / 3), 12);
     expect(mae([1, 2, 3], [2, 2, 5])).toBeCloseTo(1, 12);
@@ -86,6 +134,90 @@ describe("windows", () => {
     expect(() => windowTargets(15, { inputs: 20 })).toThrow(
       "windows: 15 readings are shorter than one window (20 inputs + 1 ahead)",
     );
+  });
+
+  it("every target and input lies in the series", () => {
+    const targets = windowTargets(100, { inputs: 3, horizon: 2, start: 10, end: 100 });
+    expect(targets[0]).toBe(10);
+    expect(targets[targets.length - 1]).toBe(99);
+    for (const t of targets)
+      for (const i of windowInputs(t, { inputs: 3, horizon: 2 }))
+        expect(i).toBeGreaterThanOrEqual(0);
+  });
+
+  // one row per bad call: the one-line message
+  it.each([
+    [
+      "end past the series",
+      () => windowTargets(100, { inputs: 3, end: 1000 }),
+      "windows: end 1000 is past the end of the series (100 readings): targets must lie in it, so pass end ≤ 100",
+    ],
+    [
+      "end one past the series",
+      () => windowTargets(100, { inputs: 3, end: 101 }),
+      "windows: end 101 is past the end",
+    ],
+    [
+      "negative start",
+      () => windowTargets(100, { inputs: 3, start: -5 }),
+      "windows: start and end must be integers with 0 ≤ start (got start -5, end 100)",
+    ],
+    [
+      "NaN end",
+      () => windowTargets(100, { inputs: 3, end: NaN }),
+      "windows: start and end must be integers with 0 ≤ start (got start 0, end NaN)",
+    ],
+    [
+      "fractional length",
+      () => windowTargets(10.5, { inputs: 3 }),
+      "windows: length must be a non-negative integer (got 10.5)",
+    ],
+    [
+      "empty target range",
+      () => windowTargets(100, { inputs: 3, start: 50, end: 20 }),
+      "windows: 100 readings are shorter than one window (3 inputs + 1 ahead) in [50, 20)",
+    ],
+    [
+      "target before its first full window",
+      () => windowInputs(2, { inputs: 3, horizon: 1 }),
+      "windows: target 2 has no full window before it (3 inputs + 1 ahead need t ≥ 3)",
+    ],
+    [
+      "windowInputs with inputs 0",
+      () => windowInputs(5, { inputs: 0 }),
+      "windows: inputs must be a positive integer (got 0)",
+    ],
+    [
+      "overlapping layout shorter than a batch",
+      () => overlappingLayout(100, { inputs: 20, batch: 96 }),
+      "overlappingLayout: 100 readings give 80 windows of 20 (each with a target after it), fewer than one batch of 96",
+    ],
+    [
+      "overlapping layout with batch 0",
+      () => overlappingLayout(100, { inputs: 20, batch: 0 }),
+      "overlappingLayout: batch must be a positive integer (got 0)",
+    ],
+    [
+      "stateful layout over NaN readings",
+      () => statefulLayout(NaN, { streams: 2, steps: 3 }),
+      "statefulLayout: n must be a non-negative integer (got NaN)",
+    ],
+    [
+      "stateful layout from a negative start",
+      () => statefulLayout(50, { streams: 2, steps: 3, start: -1 }),
+      "statefulLayout: start must be a non-negative integer (got -1)",
+    ],
+  ])("refuses %s", (_, call, msg) => {
+    expect(call).toThrow(msg);
+  });
+
+  it("layouts stay inside their readings", () => {
+    const lay = statefulLayout(103, { streams: 4, steps: 5, start: 7 });
+    const idx = lay.flat(2);
+    expect(Math.min(...idx)).toBe(7);
+    expect(Math.max(...idx)).toBeLessThan(7 + 103);
+    const book = overlappingLayout(300, { inputs: 20, batch: 7 }).flat(2);
+    expect(Math.max(...book)).toBeLessThan(300 - 1); // the last reading is a target only
   });
 });
 

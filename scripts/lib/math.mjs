@@ -25,12 +25,26 @@ function mathjax() {
   return convert;
 }
 
-/** Renders one TeX string to an SVG element wrapped for inline or display use; throws on TeX errors. */
+// Links a report may hold: http(s) and in-page anchors. Tested on the attribute as written, so
+// an entity (`&#106;avascript:`, `javascript&colon;`) or a tab cannot disguise another scheme.
+const SAFE_LINK = /^(https?:\/\/|#)/i;
+
+/**
+ * Renders one TeX string to an SVG element wrapped for inline or display use; throws on TeX
+ * errors and on a link (`\href`) that is not http(s):// or an in-page #anchor.
+ */
 export function texToSvg(tex, display) {
   const html = mathjax()(tex, display);
   if (html.includes("data-mjx-error")) {
     const msg = /data-mjx-error="([^"]*)"/.exec(html)?.[1] ?? "TeX error";
     throw new Error(`cannot render TeX ${JSON.stringify(tex.slice(0, 80))}: ${msg}`);
+  }
+  for (const m of html.matchAll(/\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*))/gi)) {
+    const url = m[1] ?? m[2] ?? m[3];
+    if (!SAFE_LINK.test(url))
+      throw new Error(
+        `cannot render TeX ${JSON.stringify(tex.slice(0, 80))}: it links to ${JSON.stringify(url.slice(0, 60))}; reports allow only http(s):// and #anchor links: change the \\href`,
+      );
   }
   return display
     ? `<span class="rnnwb-math" style="display:block;text-align:center;margin:0.8em 0">${html}</span>`

@@ -10,6 +10,7 @@ import {
   existsSync,
   statSync,
 } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, dirname, basename } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -73,11 +74,10 @@ function titleOf(nb, name) {
   return name;
 }
 
-const esc = (s) =>
-  String(s).replace(
-    /[&<>"]/g,
-    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c],
-  );
+// the library's escaper (src/notebook/display.ts, built into dist/): one implementation for
+// notebook outputs and reports
+const { escapeHtml } = createRequire(import.meta.url)("../../dist/notebook/display.js");
+const esc = (s) => escapeHtml(String(s));
 
 /** Renders every executed notebook in `reportsDir/notebooks` to `reportsDir/NAME.html` and an index. */
 export function renderReports(reportsDir, { env = process.env } = {}) {
@@ -171,7 +171,7 @@ export function indexHtml(reports) {
             .join("<br>")
         : "<i>none recorded</i>";
       const status = r.ok ? "" : ' <b style="color:#b00">(failed: see report)</b>';
-      return `<tr><td><a href="${esc(r.name)}.html">${esc(r.title)}</a>${status}<br><small>${esc(r.name)}</small></td><td>${r.quick ? "quick" : "full"}</td><td>${r.seconds === undefined ? "" : r.seconds.toFixed(1) + " s"}</td><td>${(r.bytes / 2 ** 20).toFixed(2)} MB</td><td>${metrics}</td></tr>`;
+      return `<tr><td><a href="${esc(encodeURIComponent(r.name))}.html">${esc(r.title)}</a>${status}<br><small>${esc(r.name)}</small></td><td>${r.quick ? "quick" : "full"}</td><td>${typeof r.seconds === "number" ? r.seconds.toFixed(1) + " s" : ""}</td><td>${(r.bytes / 2 ** 20).toFixed(2)} MB</td><td>${metrics}</td></tr>`;
     })
     .join("\n");
   return `<!DOCTYPE html>

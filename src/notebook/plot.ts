@@ -41,13 +41,13 @@ export function plotBundle(fig: Figure, id: string = randomBytes(6).toString("he
   const divId = `rnnwb-plot-${id}`;
   const height = typeof fig.layout?.height === "number" ? fig.layout.height : 450;
   const html =
-    `<div id="${divId}" class="rnnwb-plot" style="width:100%;min-height:${height}px">` +
+    `<div id="${escapeHtml(divId)}" class="rnnwb-plot" style="width:100%;min-height:${height}px">` +
     `<p class="rnnwb-placeholder" style="color:#777;font-style:italic">${escapeHtml(PLOT_PLACEHOLDER)}</p></div>\n` +
     `<script>(function () {\n` +
     `  var fig = ${scriptJson(spec)};\n` +
     `  var tries = 0;\n` +
     `  function draw() {\n` +
-    `    var el = document.getElementById(${JSON.stringify(divId)});\n` +
+    `    var el = document.getElementById(${scriptJson(divId)});\n` +
     `    if (!el) return;\n` +
     `    if (window.Plotly) { el.innerHTML = ""; window.Plotly.newPlot(el, fig.data, fig.layout, fig.config); }\n` +
     `    else if (tries++ < 200) setTimeout(draw, 50);\n` +

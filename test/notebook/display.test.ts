@@ -2,6 +2,9 @@ import { describe, expect, it } from "vitest";
 import { escapeHtml, scriptJson, show, showLive } from "../../src/notebook/display";
 import { captureOutputs } from "../helpers";
 import { setOutputSink } from "../../src/notebook/display";
+import { plotBundle } from "../../src/notebook/plot";
+import { progressBundle } from "../../src/notebook/progress";
+import { tableBundle } from "../../src/notebook/table";
 
 describe("display", () => {
   it("sends one output holding every MIME type", async () => {
@@ -42,5 +45,30 @@ describe("display", () => {
     const s = scriptJson({ t: "</script><script>alert(1)</script>" });
     expect(s).not.toContain("</script");
     expect(JSON.parse(s)).toEqual({ t: "</script><script>alert(1)</script>" });
+  });
+});
+
+// Every piece of HTML the library makes, fed text that would be markup if embedded raw: the
+// text must arrive as text (no element, attribute or script of its own).
+const EVIL = `"'><svg onload=alert(1)></script><script>alert(2)</script>`;
+describe("library-made HTML escapes what it embeds", () => {
+  it.each([
+    ["table caption", () => tableBundle([{ a: 1 }], { caption: EVIL })],
+    ["table column", () => tableBundle([{ [EVIL]: 1 }])],
+    ["table cell", () => tableBundle([{ a: EVIL }])],
+    ["table index", () => tableBundle({ columns: ["a"], index: [EVIL], values: [[1]] })],
+    ["progress label, unit and note", () => progressBundle(EVIL, EVIL, 1, 2, 1, EVIL, false)],
+    ["plot id", () => plotBundle({ data: [] }, EVIL)],
+    [
+      "plot title and trace text",
+      () => plotBundle({ data: [{ text: EVIL }], layout: { title: EVIL } }),
+    ],
+  ])("%s", (_, make) => {
+    const html = make()["text/html"] as string;
+    expect(html).not.toContain("<svg");
+    expect(html).not.toContain("<script>alert");
+    // a plot has its own one script; nothing embedded closes it early
+    expect(html.match(/<\/script/gi)?.length ?? 0).toBe(html.includes("<script>") ? 1 : 0);
+    expect(html).toMatch(/&lt;svg onload=alert\(1\)&gt;|\\u003csvg onload=alert\(1\)>/);
   });
 });

@@ -52,6 +52,33 @@ describe("math in markdown", () => {
   });
 });
 
+describe("links in TeX", () => {
+  // one row per link a report must not hold: the one-line error quotes the TeX and the link
+  it.each([
+    ["javascript:alert(1)"],
+    ["JavaScript:alert(1)"],
+    ["&#106;avascript:alert(1)"], // an entity the browser would decode
+    ["java\tscript:alert(1)"], // a tab the browser would drop
+    [" https://example.org"], // leading space: not literally http(s)
+    ["data:text/html,hi"],
+    ["file:///etc/passwd"],
+    ["//example.org/x"],
+    ["other.html"],
+  ])("refuses \\href{%s}", (url) => {
+    const tex = `a = \\href{${url}}{b}`;
+    expect(() => texToSvg(tex, false)).toThrow(
+      `cannot render TeX ${JSON.stringify(tex)}: it links to ${JSON.stringify(url)}; reports allow only http(s):// and #anchor links`,
+    );
+  });
+
+  it.each([["https://arxiv.org/abs/1506.00019?x=1&y=2"], ["http://example.org"], ["#sec-2"]])(
+    "keeps \\href{%s} as a link",
+    (url) => {
+      expect(texToSvg(`\\href{${url}}{b}`, false)).toContain(`<a href="${url}">`);
+    },
+  );
+});
+
 describe("report checks", () => {
   it("flags anything loaded from outside the file, but not text inside inline scripts or links", () => {
     const ok =
@@ -83,6 +110,25 @@ describe("report checks", () => {
     expect(html).toContain('<a href="06-x.html">Stateful</a>');
     expect(html).toContain("<code>electricity.stateful_rmse</code> = <b>0.04123</b>");
     expect(html).toContain("<td>quick</td>");
+  });
+
+  it("escapes the names, titles and figures it embeds in the index", () => {
+    const evil = `"><svg onload=alert(1)>`;
+    const html = indexHtml([
+      {
+        name: "javascript:alert(1)",
+        title: evil,
+        bytes: 1,
+        metrics: [{ name: evil, value: evil }],
+        quick: false,
+        seconds: "<b>" as unknown as number,
+        ok: true,
+      },
+    ]);
+    expect(html).not.toContain("<svg");
+    expect(html).toContain('<a href="javascript%3Aalert(1).html">'); // a relative path, not a scheme
+    expect(html).toContain("&quot;&gt;&lt;svg onload=alert(1)&gt;");
+    expect(html).not.toContain("<b><");
   });
 
   it("says how to install nbconvert when it is missing", () => {

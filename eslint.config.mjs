@@ -15,6 +15,7 @@ export default tseslint.config(
         setTimeout: "readonly",
         setImmediate: "readonly",
         clearTimeout: "readonly",
+        setInterval: "readonly",
         URL: "readonly",
         structuredClone: "readonly",
         performance: "readonly",

@@ -3,6 +3,7 @@
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { runNotebook, selectNotebooks } from "./lib/runner.mjs";
+import { shutdownAll } from "./lib/kernel.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -32,6 +33,24 @@ function parseArgs(argv) {
   return opts;
 }
 
+// Ctrl-C, kill -TERM, or the parent (npm, a shell) going away: shut the kernel down, remove its
+// connection file, exit non-zero. A second signal while shutting down exits at once.
+let stopping = false;
+async function stop(why, code) {
+  if (stopping) process.exit(code);
+  stopping = true;
+  console.error(`run-notebooks: ${why}: shutting the kernel down`);
+  await shutdownAll().catch(() => {});
+  process.exit(code);
+}
+process.on("SIGINT", () => stop("interrupted (SIGINT)", 130));
+process.on("SIGTERM", () => stop("terminated (SIGTERM)", 143));
+process.on("SIGHUP", () => stop("hung up (SIGHUP)", 129));
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentPid) stop(`parent process ${parentPid} is gone`, 143);
+}, 500).unref();
+
 try {
   const opts = parseArgs(process.argv.slice(2));
   const paths = selectNotebooks(opts.dir, opts.names);
@@ -58,5 +77,6 @@ try {
   process.exit(failures.length ? 1 : 0);
 } catch (e) {
   console.error(`run-notebooks: ${e.message}`);
+  await shutdownAll().catch(() => {});
   process.exit(2);
 }

@@ -16,6 +16,7 @@ export {
   escapeHtml,
   setOutputSink,
   flushOutputs,
+  clearOutput,
 } from "./notebook/display";
 export type { MimeBundle, OutputSink, LiveOutput } from "./notebook/display";
 export { plot, plotBundle, plotlyBundle, PLOT_PLACEHOLDER } from "./notebook/plot";

@@ -1,7 +1,8 @@
-// A minimal Jupyter client (messaging protocol 5.3 over zeromq) for the project's tslab kernel:
-// start it, execute code, collect outputs as nbformat 4 outputs, shut it down.
-// It never waits forever: every wait has a deadline, and a lost `status: idle` (tslab drops
-// bursts) is replaced by a short quiet period after the execute_reply.
+// A minimal Jupyter client (messaging protocol 5.3 over zeromq) for the project's kernel
+// (scripts/kernel/tslab-kernel.mjs): start it, execute code, collect outputs as nbformat 4
+// outputs, shut it down. Every wait has a deadline. A cell is done at its `status: idle`; the
+// kernel says in the execute_reply's metadata how many iopub messages it published for the
+// cell, and a cell that received fewer is reported as "lost" instead of passing.
 import { spawn } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
@@ -13,7 +14,15 @@ import * as zmq from "zeromq";
 
 const DELIM = "<IDS|MSG>";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const TSLAB_BIN = join(root, "node_modules", "tslab", "bin", "tslab");
+export const KERNEL_ENTRY = join(root, "scripts", "kernel", "tslab-kernel.mjs");
+
+/** Kernels started by this process and not yet shut down (for signal handlers). */
+const live = new Set();
+
+/** Shuts down every kernel this process started (a runner interrupted or timed out). */
+export async function shutdownAll() {
+  await Promise.all([...live].map((k) => k.shutdown()));
+}
 
 async function freePort() {
   return new Promise((resolve, reject) => {
@@ -50,7 +59,7 @@ export function applyIopub(outputs, displays, msgType, content, executionCount) 
             }
           : {
               output_type: "execute_result",
-              execution_count: executionCount ?? null,
+              execution_count: content.execution_count ?? executionCount ?? null,
               data: content.data ?? {},
               metadata: content.metadata ?? {},
             };
@@ -90,7 +99,13 @@ export class Kernel {
    */
   static async start({ cwd, env = {}, startTimeoutMs = 60_000 }) {
     const k = new Kernel();
-    await k.#start(cwd, env, startTimeoutMs);
+    live.add(k);
+    try {
+      await k.#start(cwd, env, startTimeoutMs);
+    } catch (e) {
+      await k.shutdown();
+      throw e;
+    }
     return k;
   }
 
@@ -123,9 +138,9 @@ export class Kernel {
     };
     const connFile = join(this.#dir, "connection.json");
     writeFileSync(connFile, JSON.stringify(conn));
-    this.#proc = spawn(process.execPath, [TSLAB_BIN, "kernel", "--config-path", connFile], {
+    this.#proc = spawn(process.execPath, [KERNEL_ENTRY, "--config-path", connFile], {
       cwd,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...env, JPY_PARENT_PID: String(process.pid) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     this.#proc.stdout.on("data", () => {});
@@ -151,16 +166,25 @@ export class Kernel {
     for (;;) {
       if (this.#exited)
         throw new Error(
-          `tslab kernel exited at start (code ${this.#exited.code}): ${this.#stderr.trim().split("\n").pop() ?? ""}`,
+          `kernel exited at start (code ${this.#exited.code}): ${this.#stderr.trim().split("\n").pop() ?? ""}`,
         );
       if (Date.now() > deadline)
-        throw new Error(`tslab kernel did not answer kernel_info within ${startTimeoutMs / 1000}s`);
+        throw new Error(`kernel did not answer kernel_info within ${startTimeoutMs / 1000}s`);
       const reply = await this.#request(this.#shell, "kernel_info_request", {}, 2000).catch(
         () => null,
       );
       if (reply) break;
     }
-    await sleep(200); // let the iopub subscription settle (zeromq "slow joiner")
+    // the iopub subscription is in place once a status message for our own request arrives
+    // (zeromq "slow joiner"): ask until one does
+    for (let seen = false; !seen;) {
+      if (Date.now() > deadline)
+        throw new Error(`kernel published no status within ${startTimeoutMs / 1000}s`);
+      const id = await this.#send(this.#shell, "kernel_info_request", {});
+      this.#handlers.set(id, { onIopub: () => (seen = true), onShell: () => {} });
+      await sleep(100);
+      this.#handlers.delete(id);
+    }
   }
 
   #lastMessageAt = Date.now();
@@ -242,45 +266,51 @@ export class Kernel {
   }
 
   /**
-   * Executes code; resolves with { status: "ok"|"error"|"timeout"|"died", executionCount,
-   * outputs (nbformat), errorText }. `displays` carries display ids across cells.
+   * Executes code; resolves with { status: "ok"|"error"|"timeout"|"died"|"lost", executionCount,
+   * outputs (nbformat), error: { ename, evalue } | null, errorText }. `displays` carries display
+   * ids across cells.
    */
-  execute(code, { timeoutMs = 600_000, quietMs = 400, displays = new Map() } = {}) {
+  execute(code, { timeoutMs = 600_000, displays = new Map() } = {}) {
     return new Promise((resolve) => {
       const outputs = [];
       const stderr = [];
       let id;
       let reply = null;
-      let idle = false;
-      let quietTimer = null;
+      let received = 0; // iopub messages for this cell before its idle (status excluded)
       let finished = false;
       const finish = (status, extra = {}) => {
         if (finished) return;
         finished = true;
         clearTimeout(timeout);
-        clearTimeout(quietTimer);
-        // output may follow the reply and idle (Jupyter allows it): keep adding it to this cell
+        // output may follow the idle (a timer in the cell; Jupyter allows it): add it to the cell
         this.#handlers.set(id, {
           onIopub: (msg) =>
             msg.header.msg_type !== "status" &&
             applyIopub(outputs, displays, msg.header.msg_type, msg.content, reply?.execution_count),
         });
-        const errorText = stderr.join("").trim();
+        const error =
+          reply?.status === "error"
+            ? { ename: reply.ename ?? "Error", evalue: reply.evalue ?? "" }
+            : null;
         resolve({
           status,
           executionCount: reply?.execution_count ?? null,
           outputs,
-          errorText,
+          error,
+          errorText: stderr.join("").trim(),
           ...extra,
         });
       };
-      const maybeDone = () => {
-        if (!reply) return;
-        const status = reply.status === "ok" ? "ok" : "error";
-        if (idle) return finish(status);
-        clearTimeout(quietTimer);
-        quietTimer = setTimeout(() => finish(status), quietMs); // idle lost: settle after quiet
+      const done = () => {
+        const counts = reply.metadata?.["rnn-workbook"];
+        if (counts && (counts.iopub !== received || counts.lost > 0))
+          return finish("lost", {
+            lostText: `outputs lost: the kernel published ${counts.iopub} message(s) for this cell, ${received} arrived${counts.lost ? ` (${counts.lost} failed to send)` : ""}`,
+          });
+        const s = reply.content.status;
+        finish(s === "ok" ? "ok" : s === "aborted" ? "aborted" : "error");
       };
+      let idle = false;
       const timeout = setTimeout(() => finish("timeout"), timeoutMs);
       this.#send(this.#shell, "execute_request", {
         code,
@@ -293,21 +323,21 @@ export class Kernel {
         id = msgId;
         this.#handlers.set(id, {
           onShell: (msg) => {
-            reply = msg.content;
-            maybeDone();
+            reply = { ...msg.content, content: msg.content, metadata: msg.metadata };
+            if (idle) done();
           },
           onIopub: (msg) => {
             const t = msg.header.msg_type;
             if (t === "status") {
               if (msg.content.execution_state === "idle") {
                 idle = true;
-                maybeDone();
+                if (reply) done();
               }
               return;
             }
+            received += 1;
             if (t === "stream" && msg.content.name === "stderr") stderr.push(msg.content.text);
             applyIopub(outputs, displays, t, msg.content, reply?.execution_count);
-            if (reply) maybeDone();
           },
           onExit: () =>
             finish("died", {
@@ -328,18 +358,42 @@ export class Kernel {
     return lines.find((l) => /(Error|Exception|FATAL|Abort)/.test(l)) ?? lines.pop() ?? "no output";
   }
 
-  /** Asks the kernel to shut down, then kills it if it has not exited within a second. */
+  /** Sends SIGINT to the kernel (what Jupyter's interrupt does for interrupt_mode "signal"). */
+  interrupt() {
+    if (this.#proc && !this.#exited) this.#proc.kill("SIGINT");
+  }
+
+  /** { code, signal } once the kernel process has exited, else null. */
+  get exitInfo() {
+    return this.#exited;
+  }
+
+  /** The kernel's process id and its connection file's folder. */
+  get pid() {
+    return this.#proc?.pid;
+  }
+
+  get connectionDir() {
+    return this.#dir;
+  }
+
+  /** Asks the kernel to shut down, kills it if it has not exited within 2 s; removes its files. */
   async shutdown() {
     if (this.#closed) return;
     this.#closed = true;
-    if (!this.#exited) {
-      await this.#request(this.#control, "shutdown_request", { restart: false }, 1000).catch(
-        () => null,
-      );
-      for (let i = 0; i < 20 && !this.#exited; i++) await sleep(50);
-      if (!this.#exited) this.#proc.kill("SIGKILL");
+    live.delete(this);
+    if (this.#proc && !this.#exited) {
+      if (this.#control)
+        await this.#request(this.#control, "shutdown_request", { restart: false }, 1000).catch(
+          () => null,
+        );
+      for (let i = 0; i < 40 && !this.#exited; i++) await sleep(50);
+      if (!this.#exited) {
+        this.#proc.kill("SIGKILL");
+        for (let i = 0; i < 40 && !this.#exited; i++) await sleep(50);
+      }
     }
-    for (const s of [this.#shell, this.#iopub, this.#control]) s.close();
-    rmSync(this.#dir, { recursive: true, force: true });
+    for (const s of [this.#shell, this.#iopub, this.#control]) s?.close();
+    if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
   }
 }

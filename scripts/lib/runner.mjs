@@ -1,8 +1,14 @@
 // Runs a notebook top to bottom in a fresh tslab kernel and writes the executed copy (nbformat 4).
 import { readFileSync, writeFileSync, mkdirSync, readdirSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, relative, resolve, isAbsolute } from "node:path";
 import { randomUUID } from "node:crypto";
 import { Kernel } from "./kernel.mjs";
+
+/** `path` relative to the working directory when inside it, else absolute. */
+export function displayPath(path) {
+  const rel = relative(process.cwd(), resolve(path));
+  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : resolve(path);
+}
 
 /** The source of a cell as one string (nbformat allows a string or a list of lines). */
 export const sourceOf = (cell) =>
@@ -76,7 +82,11 @@ export async function runNotebook(path, { outDir, quick = false, cellTimeoutS = 
         const why =
           r.status === "timeout"
             ? `timed out after ${cellTimeoutS} s (raise it with --timeout)`
-            : errorSummary(r.errorText);
+            : r.status === "lost"
+              ? r.lostText
+              : r.error
+                ? `${r.error.ename}: ${r.error.evalue.split("\n")[0]}`
+                : errorSummary(r.errorText);
         failure = { cell: i, error: why };
         break;
       }
@@ -124,7 +134,7 @@ export async function runNotebook(path, { outDir, quick = false, cellTimeoutS = 
       seconds,
       outPath,
       failedCell: failure.cell,
-      error: `notebooks/${name}.ipynb: cell ${failure.cell} failed: ${failure.error}`,
+      error: `${displayPath(path)}: cell ${failure.cell} failed: ${failure.error}`,
     };
   return { name, ok: true, seconds, outPath };
 }

@@ -1,10 +1,11 @@
 /**
- * One output with several MIME types, shown in the tslab kernel or, outside it, as text.
+ * One output with several MIME types, shown in the Jupyter kernel or, outside it, as text.
  *
  * tslab's public `display.raw` sends one MIME type per output; a bundle (text/html plus
  * application/vnd.plotly.v1+json plus text/plain) goes through the kernel's own
- * `lastWriteDisplayData`, which is what `display.raw` calls. Display calls never throw into
- * user code: tslab drops messages sent in bursts, so a failed send is counted, not raised.
+ * `lastWriteDisplayData`, which is what `display.raw` calls. The project's kernel
+ * (scripts/kernel/tslab-kernel.mjs) sends every message in order and at once, so displays are
+ * handed to it directly. Display calls never throw into user code.
  */
 import { randomBytes } from "crypto";
 
@@ -44,45 +45,17 @@ function tslabWriter(): WriteDisplayData | undefined {
   }
 }
 
-interface Pending {
-  send: WriteDisplayData;
-  bundle: MimeBundle;
-  metadata: Record<string, unknown>;
-  displayId: string | undefined;
-  update: boolean;
-}
-
-// One message to the kernel per turn of the event loop. tslab sends on zeromq without waiting:
-// a second send while one is in flight fails ("Socket is busy writing"), tslab reports that
-// failure with console.error, which is itself a send, and a long synchronous loop can spiral
-// into a crash. So messages queue here, an update replaces a queued update of the same output
-// (latest wins), and each keeps the writer of the cell that made it.
-const queue: Pending[] = [];
-let inFlight = false;
-
-function flush(): void {
-  inFlight = false;
-  const next = queue.shift();
-  if (next) deliver(next);
-}
-
-function deliver(m: Pending): void {
-  inFlight = true;
-  setImmediate(flush);
-  const transient = m.displayId ? { display_id: m.displayId } : {};
-  m.send({ data: m.bundle, metadata: m.metadata, transient }, m.update);
-}
-
-function enqueue(m: Pending): void {
-  if (!inFlight) return deliver(m);
-  if (m.update) {
-    const same = queue.findIndex((q) => q.update && q.displayId === m.displayId);
-    if (same >= 0) {
-      queue[same] = m;
-      return;
-    }
+/** The project kernel's clear_output, when this process is that kernel. */
+function kernelClearOutput(): ((wait: boolean) => void) | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const jupyter = require("tslab/dist/jupyter") as {
+      rnnWorkbookClearOutput?: (wait: boolean) => void;
+    };
+    return jupyter.rnnWorkbookClearOutput ?? undefined;
+  } catch {
+    return undefined;
   }
-  queue.push(m);
 }
 
 /** The default sink: the tslab kernel when this process is one, else stdout. */
@@ -96,7 +69,8 @@ const kernelSink: OutputSink = {
       if (!update) console.log(bundle["text/plain"]);
       return;
     }
-    enqueue({ send, bundle, metadata, displayId, update });
+    const transient = displayId ? { display_id: displayId } : {};
+    send({ data: bundle, metadata, transient }, update);
   },
 };
 
@@ -123,7 +97,7 @@ function safeWrite(
   try {
     sink.write(bundle, metadata, id, update);
   } catch {
-    // a display must never throw into user code (tslab drops messages it cannot send)
+    // a display must never throw into user code
   }
 }
 
@@ -161,15 +135,21 @@ export function scriptJson(value: unknown): string {
 }
 
 /**
- * Resolves once every queued output has been handed to the kernel. Await it now and then in
- * long synchronous loops (`await rnn.flushOutputs()` once per epoch) so progress shows live.
+ * Clears the cell's outputs so far (Jupyter clear_output); with `wait`, the client clears only
+ * when the next output arrives (no flicker). Does nothing outside the project's kernel.
+ */
+export function clearOutput(wait = false): void {
+  try {
+    kernelClearOutput()?.(wait);
+  } catch {
+    // never throw into user code
+  }
+}
+
+/**
+ * Kept for notebooks written for the old display queue: resolves at once. The kernel now sends
+ * every output as it is made, so no loop needs to wait for its outputs to leave.
  */
 export function flushOutputs(): Promise<void> {
-  return new Promise((resolve) => {
-    const check = (): void => {
-      if (!inFlight && queue.length === 0) resolve();
-      else setImmediate(check);
-    };
-    setImmediate(check);
-  });
+  return Promise.resolve();
 }

@@ -9,13 +9,13 @@
  *
  * `batches` is an array of Batch, cycled through (the caller owns and disposes them), or a
  * function of the step index whose returned batch fit disposes after that step (every tensor in
- * it). fit yields to the event loop every `yieldEvery` steps (`flushOutputs`), so the progress
- * display updates while it trains.
+ * it). fit yields to the event loop every `yieldEvery` steps, so the kernel can take an
+ * interrupt request and the timers of the code around it run while it trains (the progress
+ * display itself is sent as it is made and needs no yield).
  */
 import { disposeAll } from "../layer";
 import { Batch } from "../model";
 import { StepOptions, StepResult, Trainer } from "../train";
-import { flushOutputs } from "./display";
 import { progress } from "./progress";
 
 export interface FitOptions {
@@ -47,7 +47,7 @@ export interface FitOptions {
   onEvery?: (step: number) => number | void | Promise<number | void>;
   /** End the run (instead of throwing) when a step fails, e.g. on a NaN loss; see `error`. */
   stopOnError?: boolean;
-  /** Yield to the event loop every this many steps, so outputs reach the notebook. */
+  /** Yield to the event loop every this many steps (interrupts, timers). */
   yieldEvery?: number;
   /** Show the progress display. */
   display?: boolean;
@@ -147,8 +147,8 @@ export async function fit(
     if (onEvery && (taken % (every as number) === 0 || taken === steps)) {
       const value = await onEvery(s + 1);
       if (typeof value === "number") result.evaluations.push({ step: s + 1, value });
-      await flushOutputs();
-    } else if (taken % yieldEvery === 0) await flushOutputs();
+      await nextTurn();
+    } else if (taken % yieldEvery === 0) await nextTurn();
   }
   result.seconds = (performance.now() - t0) / 1000;
   const last = result.losses[result.losses.length - 1];
@@ -159,6 +159,10 @@ export async function fit(
         ? `loss ${last.toFixed(3)}`
         : "",
   );
-  await flushOutputs();
   return result;
+}
+
+/** Resolves on the next turn of the event loop (after pending I/O callbacks). */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

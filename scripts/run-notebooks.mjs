@@ -33,11 +33,16 @@ function parseArgs(argv) {
   return opts;
 }
 
-// Ctrl-C, kill -TERM, or the parent (npm, a shell) going away: shut the kernel down, remove its
-// connection file, exit non-zero. A second signal while shutting down exits at once.
+// Ctrl-C, kill -TERM, or the parent (npm, a shell) going away: shut the kernel down (at most a
+// few seconds: it is killed if busy), remove its connection file, exit non-zero. While that runs,
+// further signals are ignored (npm and the shell may each pass one on), except a second Ctrl-C,
+// which exits at once.
 let stopping = false;
 async function stop(why, code) {
-  if (stopping) process.exit(code);
+  if (stopping) {
+    if (code === 130) process.exit(code);
+    return;
+  }
   stopping = true;
   console.error(`run-notebooks: ${why}: shutting the kernel down`);
   await shutdownAll().catch(() => {});

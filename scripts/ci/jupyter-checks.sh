@@ -20,7 +20,7 @@ WORK=$(mktemp -d)
 KNAME=rnnwb-ci-$$
 cleanup() {
   rm -rf "$WORK"
-  rm -f notebooks/.ci-rebuild.ipynb
+  rm -f notebooks/zz-ci-rebuild.ipynb
 }
 trap cleanup EXIT
 fail() {
@@ -75,7 +75,8 @@ nb = json.load(open(sys.argv[1]))
 c = [x for x in nb["cells"] if x["cell_type"] == "code"]
 err = [o for o in c[1]["outputs"] if o["output_type"] == "error"]
 assert err and err[0]["ename"] == "RangeError", c[1]["outputs"]
-assert c[2]["outputs"] and c[2]["outputs"][0].get("text") == "never\n", c[2]["outputs"]
+text = lambda o: "".join(o.get("text", ""))
+assert c[2]["outputs"] and text(c[2]["outputs"][0]) == "never\n", c[2]["outputs"]
 print("--allow-errors: error output", err[0]["ename"], "then the next cell ran")
 EOF
 
@@ -108,28 +109,36 @@ node -e '
 const cell = (id, source) => ({ cell_type: "code", id, metadata: {}, source, outputs: [], execution_count: null });
 require("fs").writeFileSync(process.argv[1] + "/rebuild.ipynb", JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells: [
   cell("a", "import * as rnn from \"rnn-workbook\";\nconst env = await rnn.setup();"),
-  cell("b", "for (let i = 0; i < 40; i++) {\n  console.log(\"tick \" + i);\n  await new Promise((r) => setTimeout(r, 500));\n}"),
+  cell("b", "// runs until the rebuild is over (a marker file), printing as it goes\nconst fs = require(\"fs\");\n" +
+    "fs.writeFileSync(process.env.MARK_DIR + \"/started-\" + process.pid, \"\");\n" +
+    "for (let i = 0; i < 240 && !fs.existsSync(process.env.MARK_DIR + \"/built\"); i++) {\n" +
+    "  console.log(\"tick \" + i);\n  await new Promise((r) => setTimeout(r, 500));\n}"),
   cell("c", "const p = rnn.progress({ total: 3 });\nfor (let i = 0; i < 3; i++) p.tick();\np.done();\nconsole.log(\"after the rebuild\");")] }));' "$WORK/build"
-cp "$WORK/build/rebuild.ipynb" notebooks/.ci-rebuild.ipynb # in notebooks/ so "rnn-workbook" resolves
+cp "$WORK/build/rebuild.ipynb" notebooks/zz-ci-rebuild.ipynb # in notebooks/ so "rnn-workbook" resolves
 set +e
-RNN_QUICK=1 "${NBC[@]}" --output-dir "$WORK/build/nbc" notebooks/.ci-rebuild.ipynb >"$WORK/build/nbc.log" 2>&1 &
+export MARK_DIR="$WORK/build"
+RNN_QUICK=1 "${NBC[@]}" --output-dir "$WORK/build/nbc" notebooks/zz-ci-rebuild.ipynb >"$WORK/build/nbc.log" 2>&1 &
 nbc_pid=$!
-node scripts/run-notebooks.mjs --quick --dir notebooks --out "$WORK/build/runner" .ci-rebuild >"$WORK/build/runner.log" 2>&1 &
+node scripts/run-notebooks.mjs --quick --dir notebooks --out "$WORK/build/runner" zz-ci-rebuild >"$WORK/build/runner.log" 2>&1 &
 runner_pid=$!
-sleep 12
+for _ in $(seq 1 300); do # both notebooks are in their second cell
+  [ "$(ls "$WORK/build" | grep -c '^started-')" -ge 2 ] && break
+  sleep 0.5
+done
 npm run build >"$WORK/build/build.log" 2>&1
 build=$?
+touch "$WORK/build/built" # the running cell ends; the next one compiles and runs after the rebuild
 wait $nbc_pid
 nbc=$?
 wait $runner_pid
 runner=$?
 set -e
-rm -f notebooks/.ci-rebuild.ipynb
+rm -f notebooks/zz-ci-rebuild.ipynb
 [ $build -eq 0 ] || { cat "$WORK/build/build.log"; fail "npm run build"; }
 [ $nbc -eq 0 ] || { cat "$WORK/build/nbc.log"; fail "nbconvert's notebook did not finish across npm run build"; }
 [ $runner -eq 0 ] || { cat "$WORK/build/runner.log"; fail "the runner's notebook did not finish across npm run build"; }
-grep -q "after the rebuild" "$WORK/build/nbc/.ci-rebuild.ipynb" || fail "last cell's output missing (nbconvert)"
-grep -q "after the rebuild" "$WORK/build/runner/.ci-rebuild.ipynb" || fail "last cell's output missing (runner)"
+grep -q "after the rebuild" "$WORK/build/nbc/zz-ci-rebuild.ipynb" || fail "last cell's output missing (nbconvert)"
+grep -q "after the rebuild" "$WORK/build/runner/zz-ci-rebuild.ipynb" || fail "last cell's output missing (runner)"
 echo "npm run build during a running notebook: both clients finished it"
 
 echo "== (e) kill -TERM of npm run notebooks mid-cell: no kernel process, no connection file"
@@ -151,13 +160,17 @@ set +e
 wait $npm_pid
 code=$?
 set -e
-sleep 4
+# the runner sees its parent go, asks the kernel to shut down, kills it after 3 s if it is busy
+for _ in $(seq 1 40); do
+  pgrep -f "tslab-kernel.mjs --config-path $WORK/term/tmp" >/dev/null || break
+  sleep 0.5
+done
 [ $code -ne 0 ] || fail "npm run notebooks exited 0 after SIGTERM"
 if pgrep -f "tslab-kernel.mjs --config-path $WORK/term/tmp" >/dev/null; then
   ps -ef | grep tslab-kernel | grep -v grep
   fail "a kernel process is left after kill -TERM"
 fi
-[ -z "$(ls -A "$WORK/term/tmp")" ] || { ls -la "$WORK/term/tmp"; fail "connection files left in TMPDIR"; }
-echo "kill -TERM: npm exited $code, no kernel process, no connection file ($(tail -1 "$WORK/term/log"))"
+[ -z "$(ls -A "$WORK/term/tmp")" ] || { ls -la "$WORK/term/tmp"; cat "$WORK/term/log"; fail "connection files left in TMPDIR"; }
+echo "kill -TERM: npm exited $code, no kernel process, no connection file ($(grep run-notebooks: "$WORK/term/log" | tail -1))"
 
 echo "jupyter-checks: all passed"

@@ -119,7 +119,7 @@ export class Kernel {
   #handlers = new Map(); // msg_id -> { onShell, onIopub }
   #exited = null; // { code, signal }
   #stderr = "";
-  #closed = false;
+  #closing = null;
 
   async #start(cwd, env, startTimeoutMs) {
     this.#dir = mkdtempSync(join(tmpdir(), "rnnwb-kernel-"));
@@ -378,10 +378,14 @@ export class Kernel {
   }
 
   /** Asks the kernel to shut down, kills it if it has not exited within 2 s; removes its files. */
-  async shutdown() {
-    if (this.#closed) return;
-    this.#closed = true;
-    live.delete(this);
+  shutdown() {
+    // one shutdown, however many callers (the runner's cell loop and a signal handler): each
+    // awaits the same one, so nobody exits before the connection files are removed
+    this.#closing ??= this.#shutdownOnce().finally(() => live.delete(this));
+    return this.#closing;
+  }
+
+  async #shutdownOnce() {
     if (this.#proc && !this.#exited) {
       if (this.#control)
         await this.#request(this.#control, "shutdown_request", { restart: false }, 1000).catch(

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Kernel } from "../../scripts/lib/kernel.mjs";
 import { projectRoot } from "../../src/project";
 import { projectTempDir as tempDir } from "../helpers";
-import { writeNotebook } from "./nb";
+import { runnerArgs, writeNotebook } from "./nb";
 
 interface Output {
   output_type: string;
@@ -234,17 +234,10 @@ describe("npm run notebooks on a signal", () => {
     writeNotebook(dir, "spin", [
       "console.log('started');\nconst t0 = Date.now();\nwhile (Date.now() - t0 < 120000) {}",
     ]);
-    const child = spawn(
-      process.execPath,
-      [
-        join(projectRoot(), "scripts", "run-notebooks.mjs"),
-        "--dir",
-        dir,
-        "--out",
-        join(dir, "out"),
-      ],
-      { env: { ...process.env, TMPDIR: tmp }, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const child = spawn(process.execPath, runnerArgs(dir), {
+      env: { ...process.env, TMPDIR: tmp },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     // wait for the kernel's connection folder and process to exist

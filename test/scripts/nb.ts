@@ -1,6 +1,7 @@
 /** Writes a throwaway notebook made of code cells (and optional markdown) into `dir`. */
 import { writeFileSync } from "fs";
 import { join } from "path";
+import { projectRoot } from "../../src/project";
 
 export function writeNotebook(
   dir: string,
@@ -28,3 +29,12 @@ export function writeNotebook(
   writeFileSync(path, JSON.stringify(nb));
   return path;
 }
+
+/** Arguments to run `npm run notebooks`' script on the notebooks of `dir`, writing to `dir/out`. */
+export const runnerArgs = (dir: string): string[] => [
+  join(projectRoot(), "scripts", "run-notebooks.mjs"),
+  "--dir",
+  dir,
+  "--out",
+  join(dir, "out"),
+];

@@ -10,7 +10,7 @@ import {
 } from "../../scripts/lib/runner.mjs";
 import { projectRoot } from "../../src/project";
 import { projectTempDir as tempDir } from "../helpers";
-import { writeNotebook } from "./nb";
+import { runnerArgs, writeNotebook } from "./nb";
 
 interface Output {
   output_type: string;
@@ -196,17 +196,7 @@ describe("headless notebook runner", () => {
   it("the CLI exits non-zero and prints the failing notebook and cell", () => {
     const dir = tempDir();
     writeNotebook(dir, "cli", ["throw new Error('bad cell');"]);
-    const r = spawnSync(
-      process.execPath,
-      [
-        join(projectRoot(), "scripts", "run-notebooks.mjs"),
-        "--dir",
-        dir,
-        "--out",
-        join(dir, "out"),
-      ],
-      { encoding: "utf8" },
-    );
+    const r = spawnSync(process.execPath, runnerArgs(dir), { encoding: "utf8" });
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/FAIL cli\s+\d+\.\d s/);
     expect(r.stderr).toContain(

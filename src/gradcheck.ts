@@ -12,7 +12,7 @@
  * test/gradcheck.ts asserts with these same functions.
  */
 import * as tf from "@tensorflow/tfjs";
-import { Carry, disposeAll, Layer, Params, Pass } from "./layer";
+import { Carry, checkSequence, disposeAll, Layer, Params, Pass } from "./layer";
 import { normal } from "./init";
 
 /** A seeded standard-normal tensor times `scale`. */
@@ -78,21 +78,23 @@ export function autodiff(
   p: Params,
   xs: tf.Tensor2D[],
   carry: Carry,
+  { inputGrads = true }: { inputGrads?: boolean } = {},
 ): GradSet {
   const pk = Object.keys(p);
   const ck = Object.keys(carry);
-  const inputs = [...pk.map((k) => p[k]), ...xs, ...ck.map((k) => carry[k])];
+  const nx = inputGrads ? xs.length : 0; //     token ids have no gradient: leave them out
+  const inputs = [...pk.map((k) => p[k]), ...(inputGrads ? xs : []), ...ck.map((k) => carry[k])];
   const f = (...v: tf.Tensor[]) =>
     loss(
       Object.fromEntries(pk.map((k, i) => [k, v[i]])),
-      v.slice(pk.length, pk.length + xs.length) as tf.Tensor2D[],
-      Object.fromEntries(ck.map((k, i) => [k, v[pk.length + xs.length + i] as tf.Tensor2D])),
+      inputGrads ? (v.slice(pk.length, pk.length + nx) as tf.Tensor2D[]) : xs,
+      Object.fromEntries(ck.map((k, i) => [k, v[pk.length + nx + i] as tf.Tensor2D])),
     );
   const g = tf.grads(f)(inputs);
   return {
     dParams: Object.fromEntries(pk.map((k, i) => [k, g[i]])),
-    dxs: g.slice(pk.length, pk.length + xs.length),
-    dCarry: Object.fromEntries(ck.map((k, i) => [k, g[pk.length + xs.length + i] as tf.Tensor2D])),
+    dxs: g.slice(pk.length, pk.length + nx),
+    dCarry: Object.fromEntries(ck.map((k, i) => [k, g[pk.length + nx + i] as tf.Tensor2D])),
   };
 }
 
@@ -154,6 +156,12 @@ export interface GradcheckOptions {
   finiteDifferences?: boolean;
   /** ε of the finite differences. */
   epsilon?: number;
+  /** Inputs to use instead of seeded random ones (e.g. token ids for an embedding). */
+  xs?: tf.Tensor2D[];
+  /** false: the inputs are not differentiable (token ids); ∂L/∂x is not compared. */
+  inputGrads?: boolean;
+  /** Run in training mode with this dropout seed: the masks are fixed, so L is smooth. */
+  dropoutSeed?: number;
 }
 
 export interface GradcheckResult {
@@ -182,6 +190,9 @@ export function gradcheck(
     truncate,
     finiteDifferences = false,
     epsilon = 0.05,
+    xs: given,
+    inputGrads = true,
+    dropoutSeed,
   }: GradcheckOptions = {},
 ): GradcheckResult {
   if (!Number.isInteger(T) || T <= 0)
@@ -189,21 +200,24 @@ export function gradcheck(
   if (!Number.isInteger(B) || B <= 0)
     throw new Error(`gradcheck: B must be a positive integer (got ${B})`);
   if (!(epsilon > 0)) throw new Error(`gradcheck: epsilon must be positive (got ${epsilon})`);
+  if (given) [T, B] = [given.length, checkSequence("gradcheck", given, layer.inputSize)];
   return tf.tidy(() => {
     const p = layer.init(seed);
-    const xs = randSeq(T, B, layer.inputSize, seed + 5);
+    const xs = given ?? randSeq(T, B, layer.inputSize, seed + 5);
+    const train = dropoutSeed === undefined ? undefined : { seed: dropoutSeed };
     const carry = randCarry(layer, B, seed + 9);
     const pr = probe(layer, T, B, seed + 13);
     const passes: Pass[] = []; //    a Pass keeps tensors beyond tidy until pass.dispose()
     const forward = (pp: Params, xx: tf.Tensor2D[], cc: Carry): Pass => {
-      const ps = layer.forward(pp, xx, { carry: cc, mask });
+      const ps = layer.forward(pp, xx, { carry: cc, mask, train });
       passes.push(ps);
       return ps;
     };
     const pass = forward(p, xs, carry);
     const ours = pass.backward(pr.R, { dCarry: pr.Q, truncate });
     const loss = probeLoss(forward, pr);
-    const errors = gradErrors(ours, autodiff(loss, p, xs, carry));
+    const mine = inputGrads ? ours : { ...ours, dxs: [] };
+    const errors = gradErrors(mine, autodiff(loss, p, xs, carry, { inputGrads }));
     let worst = -Infinity;
     let worstName = "";
     for (const [k, e] of Object.entries(errors))

@@ -21,6 +21,18 @@ export interface ForwardOptions {
    * made of layers check and cut it once (`stepMask`) and hand the steps down.
    */
   mask?: MaskInput;
+  /**
+   * Present while training (lossAndGrads passes it), absent in `predict`: dropout layers draw
+   * their masks from `seed` (each inner layer a sub-seed) and are off without it.
+   */
+  train?: Training;
+}
+
+/** Training mode: the seed of this pass's dropout masks, and the recurrent dropout rate. */
+export interface Training {
+  readonly seed: number;
+  /** Rate p of variational dropout on h_{t−1} inside every unrolled cell below (0: none). */
+  readonly recurrentDropout?: number;
 }
 
 export interface BackwardOptions {

@@ -4,6 +4,11 @@
  *
  *   many-to-many ("sequence"):  ŷ_t = y_t Why + by  at every step, loss averaged over real steps
  *   many-to-one  ("last"):      ŷ   = y_{last} Why + by  with y_{last} the last real step
+ *   many-to-one  ("mean"):      ŷ   = ȳ Why + by,  ȳ = Σ_t m_t y_t / Σ_t m_t  (mean over real steps)
+ *
+ * Backward of the pooling: ∂L/∂y_t = s_t ⊙ ∂L/∂ȳ with s_t the step's weight (one-hot in time
+ * for "last", m_t / n for "mean"). With `classWeights` (softmax) each row's loss counts w_c of
+ * its class c, and the loss is Σ w ℓ / Σ w (PyTorch's weighted mean).
  *
  * `lossAndGrads` is one forward and one backward pass; it returns the loss, the gradients of
  * every parameter (layer names plus "head.Why", "head.by") and the final carry.
@@ -24,15 +29,17 @@ import { LossName, lossFunction } from "./loss";
 import { checkDistributions, checkFinite } from "./guards";
 import { checkElements, countParams } from "./cells/cell";
 import { splitRows } from "./fast/rows";
-import { disposeMask, lastStepSelectors, MaskInput, rowWeights, stepMask } from "./mask";
+import { disposeMask, lastStepSelectors, MaskInput, rowWeights, StepMask, stepMask } from "./mask";
 
-export type OutputMode = "sequence" | "last";
+export type OutputMode = "sequence" | "last" | "mean";
 
 export interface Model {
   readonly layer: Layer;
   readonly outputSize: number;
   readonly output: OutputMode;
   readonly loss: LossName;
+  /** Weight of each class in the softmax loss (none: all 1). */
+  readonly classWeights?: readonly number[];
   readonly shapes: Readonly<Record<string, readonly number[]>>;
 }
 
@@ -40,9 +47,11 @@ export interface ModelOptions {
   layer: Layer;
   /** Width of the head's output (vocabulary size, or 1 for a regression). */
   outputSize: number;
-  /** A prediction at every step, or one after the last real step. */
+  /** A prediction at every step, one after the last real step, or one from the mean over steps. */
   output?: OutputMode;
   loss?: LossName;
+  /** Softmax only: weight of each class in the loss, outputSize positive numbers. */
+  classWeights?: number[];
 }
 
 export function model({
@@ -50,12 +59,16 @@ export function model({
   outputSize,
   output = "sequence",
   loss = "softmax",
+  classWeights,
 }: ModelOptions): Model {
   if (!Number.isInteger(outputSize) || outputSize <= 0)
     throw new Error(`model: outputSize must be a positive integer (got ${outputSize})`);
-  if (output !== "sequence" && output !== "last")
-    throw new Error(`model: output must be "sequence" or "last" (got ${JSON.stringify(output)})`);
+  if (output !== "sequence" && output !== "last" && output !== "mean")
+    throw new Error(
+      `model: output must be "sequence", "last" or "mean" (got ${JSON.stringify(output)})`,
+    );
   lossFunction(loss);
+  if (classWeights !== undefined) checkClassWeights(classWeights, outputSize, loss);
   const H = layer.outputSize;
   checkElements("model", `outputSize ${outputSize} and a layer output of ${H}`, [H, outputSize]);
   return {
@@ -63,8 +76,21 @@ export function model({
     outputSize,
     output,
     loss,
+    ...(classWeights ? { classWeights: [...classWeights] } : {}),
     shapes: { ...layer.shapes, "head.Why": [H, outputSize], "head.by": [outputSize] },
   };
+}
+
+/** Class weights: one finite positive number per class, softmax loss only. */
+function checkClassWeights(w: unknown, O: number, loss: LossName): void {
+  if (loss !== "softmax")
+    throw new Error(`model: classWeights apply to the softmax loss only (loss is "${loss}")`);
+  if (!Array.isArray(w) || w.length !== O)
+    throw new Error(`model: classWeights must be an array of ${O} numbers, one per class`);
+  w.forEach((v, c) => {
+    if (!(typeof v === "number" && Number.isFinite(v) && v > 0))
+      throw new Error(`model: classWeights[${c}] must be a finite positive number (got ${v})`);
+  });
 }
 
 /** Seeded initial parameters of a model. */
@@ -99,6 +125,8 @@ export interface LossAndGradsOptions {
   truncate?: number;
   /** Also return ‖∂L/∂h_t‖ per step. */
   gradNorms?: boolean;
+  /** Seed of this pass's dropout masks (dropout.ts; default 0); the trainer passes one per step. */
+  seed?: number;
 }
 
 export interface LossAndGrads {
@@ -117,7 +145,7 @@ export function lossAndGrads(
   m: Model,
   p: Params,
   batch: Batch,
-  { truncate, gradNorms = false }: LossAndGradsOptions = {},
+  { truncate, gradNorms = false, seed = 0 }: LossAndGradsOptions = {},
 ): LossAndGrads {
   const { xs, targets, target, mask, carry } = batch;
   const B = checkSequence("model", xs, m.layer.inputSize);
@@ -131,7 +159,7 @@ export function lossAndGrads(
   if (m.output === "sequence" && targets![0].shape[0] !== B)
     throw new Error(`model: targets[0] must be [${B}, ${O}] (got [${targets![0].shape}])`);
   if (
-    m.output === "last" &&
+    m.output !== "sequence" &&
     !(
       target instanceof tf.Tensor &&
       target.rank === 2 &&
@@ -139,7 +167,7 @@ export function lossAndGrads(
       target.shape[1] === O
     )
   ) {
-    throw new Error(`model: target must be [${B}, ${O}] for output "last"`);
+    throw new Error(`model: target must be [${B}, ${O}] for output "${m.output}"`);
   }
   const Why = p["head.Why"] as tf.Tensor2D;
   const by = p["head.by"];
@@ -161,7 +189,7 @@ export function lossAndGrads(
       const w = sm && seq ? (t: number, b: number) => sm.values[b * T + t] : undefined;
       checkDistributions("model", yName, ys, w, seq); //          finite and one-hot, one pass
     }
-    pass = m.layer.forward(p, xs, { carry, mask: sm });
+    pass = m.layer.forward(p, xs, { carry, mask: sm, train: { seed } }); //   dropout on
   } catch (e) {
     disposeMask(masked);
     throw e;
@@ -169,16 +197,22 @@ export function lossAndGrads(
   try {
     return tf.tidy(() => {
       let dys: (tf.Tensor2D | null)[] = new Array(T).fill(null);
+      const cw = m.classWeights ? tf.tensor2d([...m.classWeights], [O, 1]) : null; //   [O, 1]
       // the head on rows y [N, H]: ŷ = y Why + by, the loss averaged over `denom` real rows,
       // and its gradients; row weights (the mask) leave padded steps out
       const head = (
         y: tf.Tensor2D,
         yTrue: tf.Tensor2D,
         w: tf.Tensor2D | null,
-        denom: tf.Scalar,
+        denom: tf.Tensor,
       ) => {
         const z = tf.add(tf.matMul(y, Why), by) as tf.Tensor2D; //                 ŷ   [N, O]
         const { losses, dz } = f(z, yTrue);
+        if (cw) {
+          const wc = tf.matMul(yTrue, cw) as tf.Tensor2D; //           w of each row's class [N, 1]
+          w = w ? (tf.mul(w, wc) as tf.Tensor2D) : wc;
+          denom = tf.sum(w); //                                                    Σ w
+        }
         const loss = tf.div(tf.sum(w ? tf.mul(losses, tf.reshape(w, [-1])) : losses), denom);
         const dzw = tf.div(w ? tf.mul(dz, w) : dz, denom) as tf.Tensor2D; //       ∂L/∂ŷ
         return {
@@ -197,14 +231,15 @@ export function lossAndGrads(
         h = head(Y, tf.concat(targets!, 0), w, denom);
         dys = splitRows(h.dy, T);
       } else {
-        // y_last: per example, the output at its last real step (the final one without a mask)
-        const lastOf = sm ? lastStepSelectors(sm) : null; //                         T × [B, 1] one-hot in time
-        const yLast = lastOf
-          ? (tf.addN(pass.ys.map((y, t) => tf.mul(y, lastOf[t]))) as tf.Tensor2D)
+        // one row per sequence: ȳ = Σ_t s_t ⊙ y_t with s_t [B, 1] the pooling weights over time
+        // ("last": 1 at the last real step; "mean": m_t / n), and ∂L/∂y_t = s_t ⊙ ∂L/∂ȳ
+        const s = poolingWeights(m.output, sm, B, T); //               T × [B, 1], null: y_T alone
+        const pooled = s
+          ? (tf.addN(pass.ys.map((y, t) => tf.mul(y, s[t]))) as tf.Tensor2D)
           : pass.ys[T - 1];
-        h = head(yLast, target!, null, tf.scalar(B));
+        h = head(pooled, target!, null, tf.scalar(B));
         for (let t = 0; t < T; t++)
-          dys[t] = lastOf ? (tf.mul(h.dy, lastOf[t]) as tf.Tensor2D) : t === T - 1 ? h.dy : null;
+          dys[t] = s ? (tf.mul(h.dy, s[t]) as tf.Tensor2D) : t === T - 1 ? h.dy : null;
       }
       const g = pass.backward(dys, { truncate, gradNorms, inputGrads: false });
       disposeAll(carry === undefined ? g.dCarry : null);
@@ -225,16 +260,41 @@ export function lossAndGrads(
   }
 }
 
+/**
+ * The weights s_t [B, 1] of a many-to-one model's pooling over time: "last" picks each row's
+ * last real step, "mean" weighs real steps by 1/n (n real steps in the row). Null: no mask and
+ * "last", so y_T is used directly.
+ */
+function poolingWeights(
+  mode: OutputMode,
+  sm: StepMask | undefined,
+  B: number,
+  T: number,
+): tf.Tensor2D[] | null {
+  if (mode === "last") return sm ? lastStepSelectors(sm) : null;
+  if (!sm) return Array.from({ length: T }, () => tf.fill([B, 1], 1 / T) as tf.Tensor2D);
+  const n = new Float32Array(B); //                                   real steps of each row
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) n[b] += sm.values[b * T + t];
+    if (n[b] === 0)
+      throw new Error(`model: mask row ${b} has no real step; every sequence needs at least one`);
+  }
+  return sm.steps.map((mt) => tf.div(mt, tf.tensor2d(n, [B, 1])) as tf.Tensor2D); //  m_t / n
+}
+
 export interface Prediction {
   /** Head outputs ŷ_t [B, O] per step (raw: logits for softmax, values for mse). */
   outputs: tf.Tensor2D[];
+  /** Many-to-one models ("last", "mean"): the head on the pooled output, ŷ [B, O]. */
+  output?: tf.Tensor2D;
   /** Final carry, to continue from (stateful forecasting). */
   carry: Carry;
 }
 
 /**
- * Forward only: ŷ_t = y_t Why + by for every step, and the final carry. No gradients are
- * kept; the caller owns (and disposes) the returned tensors.
+ * Forward only: ŷ_t = y_t Why + by for every step, the final carry, and for a many-to-one
+ * model ŷ = ȳ Why + by (pooled as in training, over the mask's real steps). No dropout, no
+ * gradients; the caller owns (and disposes) the returned tensors.
  */
 export function predict(
   m: Model,
@@ -242,18 +302,37 @@ export function predict(
   xs: tf.Tensor2D[],
   { carry, mask }: { carry?: Carry; mask?: MaskInput } = {},
 ): Prediction {
-  const pass = m.layer.forward(p, xs, { carry, mask }); //          checks the shapes first
+  const B = checkSequence("predict", xs, m.layer.inputSize);
+  const T = xs.length;
+  const masked = stepMask("predict", mask, B, T); //                  checked and cut once, shared
+  let pass: Pass;
+  try {
+    pass = m.layer.forward(p, xs, { carry, mask: masked.mask }); //     checks the shapes first
+  } catch (e) {
+    disposeMask(masked);
+    throw e;
+  }
   try {
     checkFinite("predict", "xs", xs);
-    return tf.tidy(() => ({
+    return tf.tidy(() => {
+      const Why = p["head.Why"] as tf.Tensor2D;
+      const readout = (y: tf.Tensor2D) => tf.add(tf.matMul(y, Why), p["head.by"]) as tf.Tensor2D;
       // all steps through the head at once, as in lossAndGrads, then cut back into steps
-      outputs: splitRows(
-        tf.add(tf.matMul(tf.concat(pass.ys, 0), p["head.Why"] as tf.Tensor2D), p["head.by"]),
-        xs.length,
-      ),
-      carry: cloneCarry(pass.carry),
-    })) as unknown as Prediction;
+      const out: Prediction = {
+        outputs: splitRows(readout(tf.concat(pass.ys, 0) as tf.Tensor2D), T),
+        carry: cloneCarry(pass.carry),
+      };
+      if (m.output !== "sequence") {
+        const s = poolingWeights(m.output, masked.mask, B, T);
+        const pooled = s
+          ? (tf.addN(pass.ys.map((y, t) => tf.mul(y, s[t]))) as tf.Tensor2D)
+          : pass.ys[T - 1];
+        out.output = readout(pooled);
+      }
+      return out as unknown as tf.TensorContainer;
+    }) as unknown as Prediction;
   } finally {
     pass.dispose();
+    disposeMask(masked);
   }
 }

@@ -7,7 +7,8 @@
  * The steps are run by a Stepper (stepper.ts: the reference one, or the fast one that
  * src/fast/policy.ts picks); a mask blends each step with the carry before it (mask.ts);
  * gradients are summed over steps by outer.ts. With `truncate: k2` the carry gradient is not
- * passed from step t to t−1 when t is a multiple of k2.
+ * passed from step t to t−1 when t is a multiple of k2. In training with recurrent dropout
+ * (dropout.ts), the step reads h̃_{t−1} = m_h ⊙ h_{t−1} and its gradient goes back through m_h.
  */
 import * as tf from "@tensorflow/tfjs";
 import { Carry, Cell, Params, StepGrads, StepRecord } from "./cells/cell";
@@ -26,6 +27,7 @@ import {
   zeroCarry,
 } from "./layer";
 import { blend, disposeMask, stepMask, unblend } from "./mask";
+import { checkRate, dropMask } from "./dropout";
 import { gradientSums, rowStacker } from "./outer";
 import { referenceStepper, Stepper } from "./stepper";
 
@@ -64,12 +66,16 @@ export function unroll(cell: Cell): Layer {
     carrySizes,
     init: (seed) => cell.init(seed),
 
-    forward(p, xs, { carry, mask } = {}): Pass {
+    forward(p, xs, { carry, mask, train } = {}): Pass {
       const B = checkSequence(cell.name, xs, cell.inputSize);
       checkParams(cell.name, p, cell.shapes);
       if (carry !== undefined) checkCarry(cell.name, carry, carrySizes, B);
       const T = xs.length;
+      const rd = train?.recurrentDropout ?? 0;
+      checkRate(cell.name, "recurrent", rd);
       const m = stepMask(cell.name, mask, B, T);
+      const mh = rd > 0 ? dropMask(train!.seed, B, H, rd) : null; //  [B, H], one row per sequence
+      const dropped: tf.Tensor[] = []; //                          h̃_{t−1} of each step (owned)
       const fast = fastCell(cell, { masked: m.mask !== undefined });
       const stepper: Stepper = fast ? fastStepper(fast, p, xs) : referenceStepper(cell, p, xs);
       const initial = carry ?? zeroCarry(layer, B);
@@ -80,10 +86,13 @@ export function unroll(cell: Cell): Layer {
       for (let t = 0; t < T; t++) {
         const mt = m.mask?.steps[t];
         const out = tf.tidy(() => {
-          const { next, cache } = stepper.step(t, prev);
-          return { next, cache, state: mt ? blend(mt, next, prev) : next };
+          const read = mh ? { ...prev, h: tf.mul(prev.h, mh) as tf.Tensor2D } : prev; // h̃_{t−1}
+          const { next, cache } = stepper.step(t, read);
+          return { next, cache, read, state: mt ? blend(mt, next, prev) : next };
         });
-        records.push({ x: xs[t], prev, next: out.next as Carry, cache: out.cache as Carry });
+        const read = out.read as Carry; //                      the carry the step read
+        if (mh) dropped.push(read.h);
+        records.push({ x: xs[t], prev: read, next: out.next as Carry, cache: out.cache as Carry });
         states.push(out.state as Carry);
         prev = out.state as Carry;
       }
@@ -109,7 +118,10 @@ export function unroll(cell: Cell): Layer {
               const norm = gradNorms ? tf.norm(dS.h) : null;
               const { dNext, dHeld } = mt ? unblend(mt, dS) : { dNext: dS, dHeld: null };
               const step = back.back(t, records[t], dNext);
-              let dPrev = dHeld ? mapCarry(step.dPrev, (v, k) => tf.add(v, dHeld[k])) : step.dPrev;
+              const dRead: Carry = mh
+                ? { ...step.dPrev, h: tf.mul(step.dPrev.h, mh) as tf.Tensor2D }
+                : step.dPrev; // m_h ⊙ ∂L/∂h̃
+              let dPrev = dHeld ? mapCarry(dRead, (v, k) => tf.add(v, dHeld[k])) : dRead;
               if (truncate !== undefined && t % truncate === 0)
                 dPrev = mapCarry(dPrev, (v) => tf.zerosLike(v));
               return { dPrev, dParams: step.dParams, norm } as unknown as tf.TensorContainer;
@@ -140,6 +152,7 @@ export function unroll(cell: Cell): Layer {
         dispose() {
           stepper.dispose();
           disposeMask(m);
+          disposeAll(mh, dropped);
           disposeAll(
             records.map((r) => [r.next, r.cache]),
             states,

@@ -22,6 +22,7 @@ import { Carry, disposeAll, Params } from "./layer";
 import { Batch, initModel, lossAndGrads, Model } from "./model";
 import { clipByGlobalNorm, clipByValue, globalNorm } from "./clip";
 import { Snapshot, snapshot } from "./rollback";
+import { subSeed } from "./init";
 
 export type OptimizerName = "adam" | "rmsprop" | "sgd" | "adagrad";
 export const OPTIMIZERS: readonly OptimizerName[] = ["adam", "rmsprop", "sgd", "adagrad"];
@@ -120,6 +121,7 @@ export function trainer({
     throw new Error(`trainer: maxLossRatio must be above 1 (got ${maxLossRatio}); char-rnn uses 3`);
   const opt = makeOptimizer(optimizer, learningRate); //      made after every check: nothing leaks
   const id = `rnnwb${++trainerCount}`;
+  const dropoutSeed = subSeed(seed, 1000); //            step k's masks: subSeed(dropoutSeed, k)
   const initial = params ?? initModel(model, seed);
   const vars: Record<string, tf.Variable> = {};
   for (const [k, v] of Object.entries(initial)) vars[k] = tf.variable(v, true, `${id}/${k}`);
@@ -192,7 +194,7 @@ export function trainer({
         model,
         vars,
         { ...batch, carry: batch.carry ?? (stateful ? state : undefined) },
-        { truncate, gradNorms },
+        { truncate, gradNorms, seed: subSeed(dropoutSeed, steps) }, //  dropout masks of this step
       );
       disposeAll(r.dCarry);
       let grads = r.grads;

@@ -86,7 +86,7 @@ const rows: [string, () => unknown, string][] = [
   [
     "a batch of 0 rows",
     withParams(soft, (p) => predict(soft, p, [tf.zeros([0, D]) as tf.Tensor2D])),
-    "lstm: xs[0] has a batch of 0 rows; a batch needs at least one sequence",
+    "predict: xs[0] has a batch of 0 rows; a batch needs at least one sequence",
   ],
   [
     "NaN in the inputs",

@@ -56,19 +56,24 @@ export function bidirectional(
       ...prefixed(bw.init(subSeed(seed, 1)), "bw."),
     }),
 
-    forward(p, xs, { carry, mask } = {}): Pass {
+    forward(p, xs, { carry, mask, train } = {}): Pass {
+      const tr = (k: number) => train && { ...train, seed: subSeed(train.seed, k) };
       const sub = (prefix: string) => (carry === undefined ? undefined : unprefixed(carry, prefix));
       const m = layerMask("bidirectional", fw.inputSize, xs, mask);
       let f: Pass;
       try {
-        f = fw.forward(unprefixed(p, "fw."), xs, { carry: sub("fw."), mask: m.mask });
+        f = fw.forward(unprefixed(p, "fw."), xs, { carry: sub("fw."), mask: m.mask, train: tr(0) });
       } catch (e) {
         disposeMask(m);
         throw e;
       }
       let b: Pass;
       try {
-        b = back.forward(unprefixed(p, "bw."), xs, { carry: sub("bw."), mask: m.mask });
+        b = back.forward(unprefixed(p, "bw."), xs, {
+          carry: sub("bw."),
+          mask: m.mask,
+          train: tr(1),
+        });
       } catch (e) {
         f.dispose();
         disposeMask(m);

@@ -9,11 +9,11 @@ export function reverse(layer: Layer): Layer {
   return {
     ...layer,
     name: `reverse(${layer.name})`,
-    forward(p, xs, { carry, mask } = {}): Pass {
+    forward(p, xs, { carry, mask, train } = {}): Pass {
       const m = layerMask(layer.name, layer.inputSize, xs, mask); //                          steps T … 1 below
       let inner: Pass;
       try {
-        inner = layer.forward(p, flip(xs), { carry, mask: m.mask && flipMask(m.mask) });
+        inner = layer.forward(p, flip(xs), { carry, mask: m.mask && flipMask(m.mask), train });
       } catch (e) {
         disposeMask(m);
         throw e;

@@ -27,7 +27,7 @@ export function stack(layers: Layer[]): Layer {
     carrySizes: merged((l) => l.carrySizes),
     init: (seed) => merged((l, k) => l.init(subSeed(seed, k))),
 
-    forward(p, xs, { carry, mask } = {}): Pass {
+    forward(p, xs, { carry, mask, train } = {}): Pass {
       const passes: Pass[] = [];
       const m = layerMask("stack", layers[0].inputSize, xs, mask);
       try {
@@ -36,6 +36,7 @@ export function stack(layers: Layer[]): Layer {
           const pass = l.forward(unprefixed(p, pre(k)), input, {
             carry: carry && unprefixed(carry, pre(k)),
             mask: m.mask,
+            train: train && { ...train, seed: subSeed(train.seed, k) }, //  own dropout masks
           });
           passes.push(pass);
           input = pass.ys;

@@ -52,6 +52,19 @@ export { reverse, bidirectional, stack, MERGE_MODES } from "./compose";
 export { dropout, dropMask } from "./dropout";
 export type { DropoutRates } from "./dropout";
 export { embed } from "./embedding";
+export {
+  loadFashionMnist,
+  imageRows,
+  FASHION_CLASSES,
+  FASHION_PIXEL,
+} from "./datasets/fashion-mnist";
+export type { FashionMnist } from "./datasets/fashion-mnist";
+export { classify, shuffledBatches } from "./classify/predict";
+export type { Classified, ClassifierInput } from "./classify/predict";
+export { accuracy, confusionMatrix, classScores } from "./classify/metrics";
+export type { ClassScores } from "./classify/metrics";
+export { logisticRegression } from "./classify/logreg";
+export type { LogisticRegression, LogisticRegressionData } from "./classify/logreg";
 export type { EmbedOptions } from "./embedding";
 export type { MergeMode } from "./compose";
 export { maskFromLengths, stepMask } from "./mask";

@@ -80,3 +80,12 @@ export function bias(size: number, ranges: [number, number][] = [], value = 1): 
   for (const [s, e] of ranges) v.fill(value, s, e);
   return tf.tensor1d(v);
 }
+
+/** Shuffles `a` in place with the uniform source `u` (Fisher–Yates) and returns it. */
+export function shuffleInPlace<T>(a: T[], u: () => number): T[] {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(u() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a;
+}

@@ -5,7 +5,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Params } from "../layer";
-import { rng } from "../init";
+import { rng, shuffleInPlace } from "../init";
 import { Model, predict } from "../model";
 
 /** What a classifier batch holds: inputs and, for variable lengths, the [B, T] mask. */
@@ -69,12 +69,10 @@ export function shuffledBatches(n: number, batchSize: number, seed: number): num
     throw new Error(`shuffledBatches: n must be a positive integer (got ${n})`);
   if (!(Number.isInteger(batchSize) && batchSize > 0))
     throw new Error(`shuffledBatches: batchSize must be a positive integer (got ${batchSize})`);
-  const u = rng(seed);
-  const order = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(u() * (i + 1));
-    [order[i], order[j]] = [order[j], order[i]];
-  }
+  const order = shuffleInPlace(
+    Array.from({ length: n }, (_, i) => i),
+    rng(seed),
+  );
   const out: number[][] = [];
   for (let s = 0; s < n; s += batchSize) out.push(order.slice(s, s + batchSize));
   return out;

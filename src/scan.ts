@@ -5,13 +5,14 @@
  *   backward: dcarry_{t−1} = backStep(dcarry_t + dy_t),  dθ = Σ_t dθ_t      t = T … 1
  *
  * The steps are run by a Stepper (stepper.ts: the reference one, or the fast one that
- * src/fast/policy.ts picks); a mask blends each step with the carry before it (mask.ts);
+ * src/fast/policy.ts picks); a mask blends each step with the carry before it (mask.ts, or
+ * our kernels in fast/mask.ts, as policy.ts picks);
  * gradients are summed over steps by outer.ts. With `truncate: k2` the carry gradient is not
  * passed from step t to t−1 when t is a multiple of k2.
  */
 import * as tf from "@tensorflow/tfjs";
 import { Carry, Cell, Params, StepGrads, StepRecord } from "./cells/cell";
-import { fastCell } from "./fast/policy";
+import { fastCell, maskBlend } from "./fast/policy";
 import { fastStepper } from "./fast/stepper";
 import {
   checkCarry,
@@ -25,7 +26,7 @@ import {
   Pass,
   zeroCarry,
 } from "./layer";
-import { blend, disposeMask, stepMask, unblend } from "./mask";
+import { disposeMask, stepMask } from "./mask";
 import { gradientSums, rowStacker } from "./outer";
 import { referenceStepper, Stepper } from "./stepper";
 
@@ -70,7 +71,8 @@ export function unroll(cell: Cell): Layer {
       if (carry !== undefined) checkCarry(cell.name, carry, carrySizes, B);
       const T = xs.length;
       const m = stepMask(cell.name, mask, B, T);
-      const fast = fastCell(cell, { masked: m.mask !== undefined });
+      const fast = fastCell(cell);
+      const mix = m.mask && maskBlend(m.mask); //                       the blend (fast or reference)
       const stepper: Stepper = fast ? fastStepper(fast, p, xs) : referenceStepper(cell, p, xs);
       const initial = carry ?? zeroCarry(layer, B);
 
@@ -78,10 +80,9 @@ export function unroll(cell: Cell): Layer {
       const states: Carry[] = []; //          carry after each step (= next, or masked blend)
       let prev = initial;
       for (let t = 0; t < T; t++) {
-        const mt = m.mask?.steps[t];
         const out = tf.tidy(() => {
           const { next, cache } = stepper.step(t, prev);
-          return { next, cache, state: mt ? blend(mt, next, prev) : next };
+          return { next, cache, state: mix ? mix.forward(t, next, prev) : next };
         });
         records.push({ x: xs[t], prev, next: out.next as Carry, cache: out.cache as Carry });
         states.push(out.state as Carry);
@@ -102,14 +103,13 @@ export function unroll(cell: Cell): Layer {
           const sums = gradientSums(T);
           const norms: tf.Scalar[] = [];
           for (let t = T - 1; t >= 0; t--) {
-            const mt = m.mask?.steps[t];
             const out = tf.tidy(() => {
               const dy = dys[t];
               const dS: Carry = dy ? { ...dState, h: tf.add(dState.h, dy) } : dState; //  ∂L/∂carry_t
               const norm = gradNorms ? tf.norm(dS.h) : null;
-              const { dNext, dHeld } = mt ? unblend(mt, dS) : { dNext: dS, dHeld: null };
+              const dNext = mix ? mix.dNext(t, dS) : dS; //                        m_t ⊙ dS
               const step = back.back(t, records[t], dNext);
-              let dPrev = dHeld ? mapCarry(step.dPrev, (v, k) => tf.add(v, dHeld[k])) : step.dPrev;
+              let dPrev = mix ? mix.dPrev(t, dS, step.dPrev) : step.dPrev; //  + (1 − m_t) ⊙ dS
               if (truncate !== undefined && t % truncate === 0)
                 dPrev = mapCarry(dPrev, (v) => tf.zerosLike(v));
               return { dPrev, dParams: step.dParams, norm } as unknown as tf.TensorContainer;

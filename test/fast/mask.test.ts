@@ -67,8 +67,12 @@ function run(layer: () => Layer, output: "sequence" | "last", fused: boolean, se
   setFused(fused);
   try {
     const out = lossAndGrads(m, p, b);
-    const grads = Object.fromEntries(Object.entries(out.grads).map(([k, v]) => [k, v.arraySync()]));
-    const carry = Object.fromEntries(Object.entries(out.carry).map(([k, v]) => [k, v.arraySync()]));
+    const grads = Object.fromEntries(
+      Object.entries(out.grads).map(([k, v]) => [k, Array.from(v.dataSync())]),
+    );
+    const carry = Object.fromEntries(
+      Object.entries(out.carry).map(([k, v]) => [k, Array.from(v.dataSync())]),
+    );
     tf.dispose([out.grads, out.carry] as never);
     return { loss: out.loss, grads, carry };
   } finally {

@@ -2,7 +2,8 @@
 // Training-step speed of our BPTT vs tf.layers on the same backend and sizes: B=32, T=50,
 // one-hot vocabulary 65, H=128, softmax at every step, Adam. Median ms/step over N steps after
 // warm-up, taken in interleaved rounds (ours, ours with reference ops, tf.layers: one step each
-// per round, so all see the same machine), chars/s, peak tensors and bytes (tf.profile), and a
+// per round, so all see the same machine; the LSTM also with a mask of random lengths in
+// [T/2, T]: masked_ratio = masked / unmasked), chars/s, peak tensors and bytes (tf.profile), and a
 // sequence-length sweep.
 // Results go to stdout and to reports/bench.json.
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -164,10 +165,15 @@ log(
   `backend ${backend}, B=${B} T=${T} V=${V} H=${H}, Adam, median of ${STEPS} interleaved steps after ≥ ${WARMUP} warm-up steps and ≥ ${WARMUP_S} s each${quick ? " (quick)" : ""}`,
 );
 const batch = data(T);
+const lengthRng = rnn.rng(11); //                     lengths uniform in [T/2, T], all ≥ 1
+const lengths = Array.from({ length: B }, () => T / 2 + Math.floor(lengthRng() * (T / 2 + 1)));
+const maskedBatch = rnn.maskFromLengths(lengths, T);
 const result = { backend, quick, sizes: { B, T, V, H }, steps: STEPS, models: {}, sweep: [] };
 for (const kind of Object.keys(CELLS)) {
+  const masked = kind === "lstm"; //  the LSTM also on a variable-length batch, in the same rounds
   const runners = [ours(kind, batch), ours(kind, batch, false), layers(kind, batch), guards(batch)];
-  const [o, ref, l, g] = await compare(runners);
+  if (masked) runners.push(ours(kind, { ...batch, mask: maskedBatch }));
+  const [o, ref, l, g, om] = await compare(runners);
   const mem = await peak(runners[0].step);
   runners.forEach((r) => r.dispose());
   const r = {
@@ -183,12 +189,18 @@ for (const kind of Object.keys(CELLS)) {
     ours_peak_new_tensors: mem.peak_new_tensors,
     ours_tensors_leaked: mem.tensors_after,
   };
+  if (masked) {
+    r.ours_masked_ms = +om.toFixed(2); // lengths uniform in [T/2, T], padded steps keep the carry
+    r.masked_ratio = +(om / o).toFixed(3); // target ≤ 1.2
+  }
   result.models[kind] = r;
   log(
     `${kind.padEnd(7)} ours ${r.ours_ms.toFixed(1).padStart(7)} ms (reference ops ${r.ours_reference_ops_ms.toFixed(1)} ms)  tf.layers ${r.layers_ms.toFixed(1).padStart(7)} ms  ×${r.speedup}  guards ${(r.guards_share * 100).toFixed(1)}%  ${r.ours_chars_per_s} chars/s  peak ${(r.ours_peak_bytes / 2 ** 20).toFixed(1)} MB`,
   );
+  if (masked)
+    log(`${kind.padEnd(7)} masked ${r.ours_masked_ms.toFixed(1)} ms, ×${r.masked_ratio} unmasked`);
 }
-rnn.disposeAll(batch.xs, batch.targets);
+rnn.disposeAll(batch.xs, batch.targets, maskedBatch);
 
 for (const steps of quick ? [25, 100] : [25, 50, 100, 200, 400]) {
   const b = data(steps);

@@ -70,6 +70,8 @@ export type { MergeMode } from "./compose";
 export { maskFromLengths, stepMask } from "./mask";
 export { checkFinite, checkDistributions } from "./guards";
 export type { StepMask, MaskInput } from "./mask";
+export { bucketBatches, randomBatches, paddingFraction } from "./bucket";
+export type { BucketOptions } from "./bucket";
 export { softmaxCrossEntropy, meanSquaredError, LOSSES } from "./loss";
 export type { LossName, LossValue } from "./loss";
 export { model, initModel, modelParamCount, lossAndGrads, predict } from "./model";

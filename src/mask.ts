@@ -118,6 +118,32 @@ export function unblend(m: tf.Tensor2D, dS: Carry): { dNext: Carry; dHeld: Carry
   return { dNext: part(m), dHeld: part(keep) };
 }
 
+/**
+ * The blend of one unroll, step by step: the reference below (the equations, tfjs ops) or the
+ * fast one (src/fast/mask.ts, our kernels); src/fast/policy.ts picks.
+ */
+export interface Blend {
+  /** carry_t = m_t ⊙ next + (1 − m_t) ⊙ prev. */
+  forward(t: number, next: Carry, prev: Carry): Carry;
+  /** ∂L/∂next_t = m_t ⊙ dS (dS = ∂L/∂carry_t). */
+  dNext(t: number, dS: Carry): Carry;
+  /** ∂L/∂carry_{t−1} = dStep + (1 − m_t) ⊙ dS, dStep the step's own (from dNext). */
+  dPrev(t: number, dS: Carry, dStep: Carry): Carry;
+}
+
+/** The reference blend of the mask `m`: blend and unblend, in tfjs ops. */
+export function referenceBlend(m: StepMask): Blend {
+  return {
+    forward: (t, next, prev) => blend(m.steps[t], next, prev),
+    dNext: (t, dS) => unblend(m.steps[t], dS).dNext,
+    dPrev(t, dS, dStep) {
+      const keep = tf.sub(1, m.steps[t]); //                                       1 − m_t
+      const held = (k: string) => tf.add(dStep[k], tf.mul(keep, dS[k])) as tf.Tensor2D;
+      return Object.fromEntries(Object.keys(dStep).map((k) => [k, held(k)]));
+    },
+  };
+}
+
 /** The mask as weights of the head's rows: w[t·B + b] = mask[b, t]. */
 export function rowWeights({ values, B, T }: StepMask): tf.Tensor2D {
   const w = new Float32Array(T * B);

@@ -5,14 +5,15 @@
  *   backward: dcarry_{t−1} = backStep(dcarry_t + dy_t),  dθ = Σ_t dθ_t      t = T … 1
  *
  * The steps are run by a Stepper (stepper.ts: the reference one, or the fast one that
- * src/fast/policy.ts picks); a mask blends each step with the carry before it (mask.ts);
+ * src/fast/policy.ts picks); a mask blends each step with the carry before it (mask.ts, or
+ * our kernels in fast/mask.ts, as policy.ts picks);
  * gradients are summed over steps by outer.ts. With `truncate: k2` the carry gradient is not
  * passed from step t to t−1 when t is a multiple of k2. In training with recurrent dropout
  * (dropout.ts), the step reads h̃_{t−1} = m_h ⊙ h_{t−1} and its gradient goes back through m_h.
  */
 import * as tf from "@tensorflow/tfjs";
 import { Carry, Cell, Params, StepGrads, StepRecord } from "./cells/cell";
-import { fastCell } from "./fast/policy";
+import { fastCell, maskBlend } from "./fast/policy";
 import { fastStepper } from "./fast/stepper";
 import {
   checkCarry,
@@ -26,7 +27,7 @@ import {
   Pass,
   zeroCarry,
 } from "./layer";
-import { blend, disposeMask, stepMask, unblend } from "./mask";
+import { disposeMask, stepMask } from "./mask";
 import { checkRate, dropMask } from "./dropout";
 import { gradientSums, rowStacker } from "./outer";
 import { referenceStepper, Stepper } from "./stepper";
@@ -76,7 +77,8 @@ export function unroll(cell: Cell): Layer {
       const m = stepMask(cell.name, mask, B, T);
       const mh = rd > 0 ? dropMask(train!.seed, B, H, rd) : null; //  [B, H], one row per sequence
       const dropped: tf.Tensor[] = []; //                          h̃_{t−1} of each step (owned)
-      const fast = fastCell(cell, { masked: m.mask !== undefined });
+      const fast = fastCell(cell);
+      const mix = m.mask && maskBlend(m.mask); //                       the blend (fast or reference)
       const stepper: Stepper = fast ? fastStepper(fast, p, xs) : referenceStepper(cell, p, xs);
       const initial = carry ?? zeroCarry(layer, B);
 
@@ -84,11 +86,10 @@ export function unroll(cell: Cell): Layer {
       const states: Carry[] = []; //          carry after each step (= next, or masked blend)
       let prev = initial;
       for (let t = 0; t < T; t++) {
-        const mt = m.mask?.steps[t];
         const out = tf.tidy(() => {
           const read = mh ? { ...prev, h: tf.mul(prev.h, mh) as tf.Tensor2D } : prev; // h̃_{t−1}
           const { next, cache } = stepper.step(t, read);
-          return { next, cache, read, state: mt ? blend(mt, next, prev) : next };
+          return { next, cache, read, state: mix ? mix.forward(t, next, prev) : next };
         });
         const read = out.read as Carry; //                      the carry the step read
         if (mh) dropped.push(read.h);
@@ -111,17 +112,16 @@ export function unroll(cell: Cell): Layer {
           const sums = gradientSums(T);
           const norms: tf.Scalar[] = [];
           for (let t = T - 1; t >= 0; t--) {
-            const mt = m.mask?.steps[t];
             const out = tf.tidy(() => {
               const dy = dys[t];
               const dS: Carry = dy ? { ...dState, h: tf.add(dState.h, dy) } : dState; //  ∂L/∂carry_t
               const norm = gradNorms ? tf.norm(dS.h) : null;
-              const { dNext, dHeld } = mt ? unblend(mt, dS) : { dNext: dS, dHeld: null };
+              const dNext = mix ? mix.dNext(t, dS) : dS; //                        m_t ⊙ dS
               const step = back.back(t, records[t], dNext);
               const dRead: Carry = mh
                 ? { ...step.dPrev, h: tf.mul(step.dPrev.h, mh) as tf.Tensor2D }
-                : step.dPrev; // m_h ⊙ ∂L/∂h̃
-              let dPrev = dHeld ? mapCarry(dRead, (v, k) => tf.add(v, dHeld[k])) : dRead;
+                : step.dPrev; //                                                 m_h ⊙ ∂L/∂h̃
+              let dPrev = mix ? mix.dPrev(t, dS, dRead) : dRead; //            + (1 − m_t) ⊙ dS
               if (truncate !== undefined && t % truncate === 0)
                 dPrev = mapCarry(dPrev, (v) => tf.zerosLike(v));
               return { dPrev, dParams: step.dParams, norm } as unknown as tf.TensorContainer;

@@ -4,15 +4,17 @@
  *
  *   fast ⇔ switched on (RNN_FUSED ≠ 0, setFused) ∧ backend is wasm ∧ no gradient tape records
  *
- * Everything fast asks this: the scan (and, per cell, whether a fast step exists for it and
- * the batch has no mask), the one-hot projection, splitRows, the softmax cross-entropy,
- * Adam's update. Under `tf.grads` the reference ops run, so autodiff of a layer is always an
+ * Everything fast asks this: the scan (and, per cell, whether a fast step exists for it), the
+ * mask blend of a variable-length batch (mask.ts: masks run fast too, for every cell), the
+ * one-hot projection, splitRows, the softmax cross-entropy, Adam's update. Under `tf.grads` the reference ops run, so autodiff of a layer is always an
  * independent check of the fast path. `RNN_FUSED=0` or `setFused(false)` runs no kernel of
  * ours at all (a test counts them).
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Cell } from "../cells/cell";
 import { FAST_CELLS } from "./cells";
+import { referenceBlend, type Blend, type StepMask } from "../mask";
+import { fastBlend } from "./mask";
 import type { FastSteps } from "./steps";
 
 let enabled = (process.env.RNN_FUSED ?? "").trim() !== "0";
@@ -35,7 +37,11 @@ export function fastSteps(cell: Cell): FastSteps | undefined {
 }
 
 /** The fast steps to unroll `cell` with now, or undefined: then the reference step runs. */
-export function fastCell(cell: Cell, { masked }: { masked: boolean }): FastSteps | undefined {
-  if (!fastPath() || masked) return undefined; //          masks: the reference blend (for now)
-  return fastSteps(cell);
+export function fastCell(cell: Cell): FastSteps | undefined {
+  return fastPath() ? fastSteps(cell) : undefined;
+}
+
+/** The blend to unroll a masked batch with now: ours (fast/mask.ts) or the reference ops. */
+export function maskBlend(m: StepMask): Blend {
+  return fastPath() ? fastBlend(m) : referenceBlend(m);
 }

@@ -76,9 +76,10 @@ describe.each(Object.entries(CELLS))("%s", (_name, make) => {
   });
 });
 
-it("a mask takes the reference steps (the fast ones do not blend yet)", async () => {
+it("a mask runs the fast steps and our blend kernels", async () => {
   const names = await ourKernels(CELLS.lstm, true);
-  expect(names.filter((n) => n.startsWith("rnnwb.Lstm"))).toEqual([]);
+  expect(names).toContain("rnnwb.LstmStep");
+  expect(names).toContain("rnnwb.MaskBlend");
 });
 
 it("RNN_FUSED=0 starts with the fast path off", async () => {

@@ -28,7 +28,7 @@ import {
   zeroCarry,
 } from "./layer";
 import { disposeMask, stepMask } from "./mask";
-import { checkRate, dropMask } from "./dropout";
+import { checkRecurrentDropout, dropMask } from "./dropout";
 import { gradientSums, rowStacker } from "./outer";
 import { referenceStepper, Stepper } from "./stepper";
 
@@ -73,7 +73,7 @@ export function unroll(cell: Cell): Layer {
       if (carry !== undefined) checkCarry(cell.name, carry, carrySizes, B);
       const T = xs.length;
       const rd = train?.recurrentDropout ?? 0;
-      checkRate(cell.name, "recurrent", rd);
+      checkRecurrentDropout(cell.name, rd);
       const m = stepMask(cell.name, mask, B, T);
       const mh = rd > 0 ? dropMask(train!.seed, B, H, rd) : null; //  [B, H], one row per sequence
       const dropped: tf.Tensor[] = []; //                          h̃_{t−1} of each step (owned)

@@ -10,7 +10,7 @@ import { gradcheck } from "../src/gradcheck";
 import { maskFromLengths } from "../src/mask";
 import { initModel, lossAndGrads, model } from "../src/model";
 import { unroll } from "../src/scan";
-import { gru, lstm } from "../src/cells";
+import { lstm, simpleRNN } from "../src/cells";
 import { CELLS, D, H } from "./cells/catalog";
 import { checkLeaks, EXACT } from "./helpers";
 
@@ -72,7 +72,7 @@ describe("embed", () => {
       dropout(
         bidirectional(
           unroll(lstm({ inputSize: D, hiddenSize: H })),
-          unroll(gru({ inputSize: D, hiddenSize: H })),
+          unroll(simpleRNN({ inputSize: D, hiddenSize: H })),
         ),
         { input: 0.2, recurrent: 0.2, output: 0.2 },
       ),

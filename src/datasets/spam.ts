@@ -5,6 +5,7 @@
  * A model is given the **subject and body only**. The headers carry relay hosts, IP addresses,
  * client names and list fingerprints (`Received:`, `X-Mailer:`, `List-Id:` …) that identify where
  * each group was collected rather than what a message says; a classifier would learn those.
+ * Mailing-list tags in subjects ("[zzzzteana] …", added by the list software) are dropped too.
  * Multipart messages keep their text/plain parts (text/html parts, tags stripped, when there is
  * no plain one); base64 and quoted-printable bodies are decoded, attachments dropped.
  */
@@ -121,7 +122,8 @@ function partText(head: string, body: string): string {
 /** One raw e-mail as the model sees it. */
 export function parseEmail(raw: string, group = ""): SpamMessage {
   const { head, body } = splitHead(raw);
-  const subject = decodeWords(header(head, "Subject"));
+  // mailing-list tags ("[zzzzteana] …") are added by list software: a fingerprint, dropped
+  const subject = decodeWords(header(head, "Subject")).replace(/\[[^\]]*\]\s*/g, "");
   const text = partText(head, body)
     .replace(/\n{3,}/g, "\n\n")
     .trim();

@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { oneHot } from "../onehot";
 import { Layout, statefulLayout } from "../series/stateful";
+import { maskFromLengths } from "../mask";
 
 export interface TextBatch {
   /** T inputs [B, V]. */
@@ -32,4 +33,35 @@ export function textBatch(ids: ArrayLike<number>, rows: number[][], vocabSize: n
       vocabSize,
     );
   return { xs: rows[0].map(at(0)), targets: rows[0].map(at(1)) };
+}
+
+/** A batch of token-id sequences padded to the longest: what `embed` and a mask take. */
+export interface TokenBatch {
+  /** T steps [B, 1] of ids; <pad> (0) after each sequence's end. */
+  xs: tf.Tensor2D[];
+  /** [B, T]: 1 at real steps, 0 at padding. */
+  mask: tf.Tensor2D;
+  lengths: number[];
+}
+
+/** Sequences of token ids, right-padded with <pad> = 0 to the longest, and their mask. */
+export function tokenBatch(seqs: readonly (readonly number[])[]): TokenBatch {
+  if (!Array.isArray(seqs) || seqs.length === 0)
+    throw new Error("tokenBatch: needs a non-empty array of id sequences");
+  const lengths = seqs.map((s, b) => {
+    if (!Array.isArray(s) || s.length === 0)
+      throw new Error(
+        `tokenBatch: sequence ${b} is empty; every sequence needs at least one token`,
+      );
+    return s.length;
+  });
+  const T = Math.max(...lengths);
+  const B = seqs.length;
+  const xs = Array.from({ length: T }, (_, t) =>
+    tf.tensor2d(
+      seqs.map((s) => [t < s.length ? s[t] : 0]),
+      [B, 1],
+    ),
+  );
+  return { xs, mask: maskFromLengths(lengths, T), lengths };
 }

@@ -54,8 +54,10 @@ export function logisticRegression(
   if (!(Number.isInteger(epochs) && epochs > 0))
     throw new Error(`logisticRegression: epochs must be a positive integer (got ${epochs})`);
   const t0 = performance.now();
-  const W = tf.variable(glorotUniform(F, K, seed)); //                                    [F, K]
-  const b = tf.variable(tf.zeros([K])); //                                                [K]
+  const [W0, b0] = [glorotUniform(F, K, seed), tf.zeros([K])];
+  const W = tf.variable(W0); //                                                           [F, K]
+  const b = tf.variable(b0); //                                                           [K]
+  tf.dispose([W0, b0]); //                                     the variables hold their own copy
   const opt = tf.train.adam(learningRate);
   const losses: number[] = [];
   for (let e = 0; e < epochs; e++) {

@@ -7,7 +7,7 @@
  *
  *   padding fraction = Σ_batches (|batch|·max_len − Σ len) / Σ_batches |batch|·max_len
  */
-import { rng } from "./init";
+import { rng, shuffleInPlace } from "./init";
 
 export interface BucketOptions {
   /** Sequences per batch (the last batch of a chunk may be smaller). */
@@ -34,15 +34,6 @@ function checkCount(what: string, name: string, v: number): void {
     throw new Error(`${what}: ${name} must be a positive integer (got ${v})`);
 }
 
-/** Fisher–Yates shuffle of `a` in place with the generator `u`. */
-function shuffle<T>(a: T[], u: () => number): T[] {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(u() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
-}
-
 /** `items` cut into consecutive groups of `size` (the last may be smaller). */
 const chunks = <T>(items: T[], size: number): T[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, k) =>
@@ -57,7 +48,7 @@ export function bucketBatches(lengths: number[], options: BucketOptions): number
   checkCount("bucketBatches", "bucketBatches", perChunk);
   if (!Number.isFinite(seed)) throw new Error(`bucketBatches: seed must be a number (got ${seed})`);
   const u = rng(seed);
-  const order = shuffle(
+  const order = shuffleInPlace(
     lengths.map((_, i) => i),
     u,
   ); //                                                           indices, shuffled
@@ -67,7 +58,7 @@ export function bucketBatches(lengths: number[], options: BucketOptions): number
       batchSize,
     ),
   );
-  return shuffle(batches, u); //                                               batch order
+  return shuffleInPlace(batches, u); //                                               batch order
 }
 
 /** Index batches in a seeded random order, lengths ignored (the baseline). */
@@ -75,7 +66,7 @@ export function randomBatches(lengths: number[], { batchSize, seed }: BucketOpti
   checkLengths("randomBatches", lengths);
   checkCount("randomBatches", "batchSize", batchSize);
   return chunks(
-    shuffle(
+    shuffleInPlace(
       lengths.map((_, i) => i),
       rng(seed),
     ),

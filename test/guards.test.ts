@@ -21,8 +21,9 @@ describe.each(Object.keys(LIBRARY))("%s", (name) => {
     });
     const p = initModel(m, 1);
     const empty = [tf.zeros([0, 4]) as tf.Tensor2D];
-    const message = `${name}: xs[0] has a batch of 0 rows; a batch needs at least one sequence`;
+    const message = "predict: xs[0] has a batch of 0 rows; a batch needs at least one sequence";
     expect(() => predict(m, p, empty)).toThrow(message);
+    expect(() => m.layer.forward(p, empty)).toThrow(`${name}: xs[0] has a batch of 0 rows`);
     const targets = [tf.zeros([0, 3]) as tf.Tensor2D];
     expect(() => lossAndGrads(m, p, { xs: empty, targets })).toThrow(/batch of 0 rows/);
     const x = tf.ones([2, 2]);

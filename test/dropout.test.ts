@@ -12,6 +12,9 @@ import { gradcheck } from "../src/gradcheck";
 import { maskFromLengths } from "../src/mask";
 import { initModel, lossAndGrads, model, predict } from "../src/model";
 import { unroll } from "../src/scan";
+import { embed } from "../src/embedding";
+import { tokenBatch } from "../src/text/batches";
+import { trainer } from "../src/train";
 import { lstm, simpleRNN } from "../src/cells";
 import { CELLS, D, H } from "./cells/catalog";
 import { randSeq } from "./gradcheck";
@@ -149,5 +152,26 @@ describe("dropout", () => {
   ])("refuses rate %o in one line", (r, message) => {
     const layer = unroll(lstm({ inputSize: D, hiddenSize: H }));
     expect(() => dropout(layer, r)).toThrow(message);
+  });
+
+  it("a trainer's steps with embeddings, dropout and masks keep numTensors flat", () => {
+    const layer = embed(dropout(unroll(lstm({ inputSize: D, hiddenSize: H })), rates), {
+      vocabSize: 9,
+    });
+    const m = model({ layer, outputSize: 2, output: "mean" });
+    const tr = trainer({ model: m, seed: 2, learningRate: 0.01 });
+    const b = tokenBatch([[3, 4, 5, 6], [7], [8, 2]]);
+    const target = oneHotRows([0, 1, 0], 2);
+    const losses: number[] = [];
+    // optimizer slots and the rollback snapshot exist after two steps
+    for (let k = 0; k < 2; k++) losses.push(tr.step({ xs: b.xs, mask: b.mask, target }).loss);
+    const after = tf.memory().numTensors;
+    for (let k = 0; k < 5; k++) {
+      losses.push(tr.step({ xs: b.xs, mask: b.mask, target }).loss);
+      expect(tf.memory().numTensors).toBe(after);
+    }
+    expect(new Set(losses).size).toBe(losses.length); //           a new dropout mask every step
+    tr.dispose();
+    tf.dispose([b.xs, b.mask, target]);
   });
 });

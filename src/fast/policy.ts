@@ -6,8 +6,9 @@
  *
  * Everything fast asks this: the scan (and, per cell, whether a fast step exists for it), the
  * mask blend of a variable-length batch (mask.ts: masks run fast too, for every cell), the
- * one-hot projection, splitRows, the softmax cross-entropy, Adam's update. Under `tf.grads` the reference ops run, so autodiff of a layer is always an
- * independent check of the fast path. `RNN_FUSED=0` or `setFused(false)` runs no kernel of
+ * one-hot projection, splitRows, the softmax cross-entropy, Adam's update. Under `tf.grads`
+ * the reference ops run, so autodiff of a layer is always an independent check of the fast
+ * path. `RNN_FUSED=0` or `setFused(false)` runs no kernel of
  * ours at all (a test counts them).
  */
 import * as tf from "@tensorflow/tfjs";

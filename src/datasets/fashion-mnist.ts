@@ -1,7 +1,8 @@
 /**
  * Fashion-MNIST (Zalando Research, Xiao et al. 2017; MIT): 28×28 grey images of clothing in 10
  * classes, in the original IDX format (gzip). data/fashion-mnist/ holds the official 10,000
- * test images and the first 20,000 of the 60,000 training images (data/README.md).
+ * test images and the first 20,000 of the 60,000 training images (data/README.md), the
+ * training images as two IDX files of 10,000 each (no file in git over 8 MB).
  *
  *   IDX images: magic 2051, count, rows, cols (big-endian int32), then count·rows·cols bytes
  *   IDX labels: magic 2049, count, then count bytes
@@ -62,6 +63,25 @@ function readIdx(path: string, magic: number, dims: number): { dims: number[]; b
   return { dims: d, body: new Uint8Array(buf.buffer, buf.byteOffset + head, want) };
 }
 
+/**
+ * The images of a split: one IDX file, or (the training images, kept under 8 MB per file in
+ * git) consecutive parts `…-ubyte.part1.gz`, `…part2.gz`, … of the same rows and columns.
+ */
+function readImages(dir: string, stem: string): { dims: number[]; body: Uint8Array } {
+  const whole = join(dir, `${stem}-images-idx3-ubyte.gz`);
+  if (existsSync(whole)) return readIdx(whole, 2051, 3);
+  const parts: { dims: number[]; body: Uint8Array }[] = [];
+  for (let k = 1; existsSync(join(dir, `${stem}-images-idx3-ubyte.part${k}.gz`)); k++)
+    parts.push(readIdx(join(dir, `${stem}-images-idx3-ubyte.part${k}.gz`), 2051, 3));
+  if (parts.length === 0) return readIdx(whole, 2051, 3); //             names the missing file
+  const [, rows, cols] = parts[0].dims;
+  if (parts.some((q) => q.dims[1] !== rows || q.dims[2] !== cols))
+    throw new Error(`loadFashionMnist: the parts of ${whole} differ in image size`);
+  const body = new Uint8Array(parts.reduce((a, q) => a + q.body.length, 0));
+  parts.reduce((at, q) => (body.set(q.body, at), at + q.body.length), 0);
+  return { dims: [body.length / (rows * cols), rows, cols], body };
+}
+
 /** The training (first 20,000) or test (10,000) images, optionally only the first `limit`. */
 export function loadFashionMnist({
   split,
@@ -77,7 +97,7 @@ export function loadFashionMnist({
       `loadFashionMnist: split must be "train" or "test" (got ${JSON.stringify(split)})`,
     );
   const stem = split === "train" ? "train" : "t10k";
-  const img = readIdx(join(dir, `${stem}-images-idx3-ubyte.gz`), 2051, 3);
+  const img = readImages(dir, stem);
   const lab = readIdx(join(dir, `${stem}-labels-idx1-ubyte.gz`), 2049, 1);
   const [n, rows, cols] = img.dims;
   if (lab.dims[0] !== n)

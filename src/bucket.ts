@@ -61,17 +61,25 @@ export function bucketBatches(lengths: number[], options: BucketOptions): number
   return shuffleInPlace(batches, u); //                                               batch order
 }
 
+/**
+ * One epoch of index batches: 0 … n − 1 shuffled with `seed` (Fisher–Yates), cut into batches
+ * of `batchSize` (the last one smaller when batchSize does not divide n).
+ */
+export function shuffledBatches(n: number, batchSize: number, seed: number): number[][] {
+  checkCount("shuffledBatches", "n", n);
+  checkCount("shuffledBatches", "batchSize", batchSize);
+  const order = shuffleInPlace(
+    Array.from({ length: n }, (_, i) => i),
+    rng(seed),
+  );
+  return chunks(order, batchSize);
+}
+
 /** Index batches in a seeded random order, lengths ignored (the baseline). */
 export function randomBatches(lengths: number[], { batchSize, seed }: BucketOptions): number[][] {
   checkLengths("randomBatches", lengths);
   checkCount("randomBatches", "batchSize", batchSize);
-  return chunks(
-    shuffleInPlace(
-      lengths.map((_, i) => i),
-      rng(seed),
-    ),
-    batchSize,
-  );
+  return shuffledBatches(lengths.length, batchSize, seed);
 }
 
 /** The share of padded cells when each batch is padded to its longest member. */

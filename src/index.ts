@@ -59,7 +59,7 @@ export {
   FASHION_PIXEL,
 } from "./datasets/fashion-mnist";
 export type { FashionMnist } from "./datasets/fashion-mnist";
-export { classify, shuffledBatches } from "./classify/predict";
+export { classify } from "./classify/predict";
 export type { Classified, ClassifierInput } from "./classify/predict";
 export { accuracy, confusionMatrix, classScores } from "./classify/metrics";
 export type { ClassScores } from "./classify/metrics";
@@ -76,7 +76,7 @@ export type { MergeMode } from "./compose";
 export { maskFromLengths, stepMask } from "./mask";
 export { checkFinite, checkDistributions } from "./guards";
 export type { StepMask, MaskInput } from "./mask";
-export { bucketBatches, randomBatches, paddingFraction } from "./bucket";
+export { bucketBatches, randomBatches, shuffledBatches, paddingFraction } from "./bucket";
 export type { BucketOptions } from "./bucket";
 export { softmaxCrossEntropy, meanSquaredError, LOSSES } from "./loss";
 export type { LossName, LossValue } from "./loss";

@@ -9,7 +9,7 @@
  * layers inside (stacked, bidirectional, reversed) share those steps.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Carry } from "./cells/cell";
+import { MAX_ELEMENTS, type Carry } from "./cells/cell";
 import { checkSequence } from "./layer";
 
 /** The mask of right-padded sequences with the given lengths: mask[b][t] = t < lengths[b]. */
@@ -22,6 +22,10 @@ export function maskFromLengths(lengths: number[], T: number): tf.Tensor2D {
     if (!Number.isInteger(n) || n <= 0 || n > T)
       throw new Error(`maskFromLengths: lengths[${b}] must be an integer in 1..${T} (got ${n})`);
   });
+  if (lengths.length * T > MAX_ELEMENTS)
+    throw new Error(
+      `maskFromLengths: a [${lengths.length}, ${T}] mask does not fit in one tensor (at most 2^28 values); use fewer or shorter sequences per batch`,
+    );
   const v = new Float32Array(lengths.length * T);
   lengths.forEach((n, b) => v.fill(1, b * T, b * T + n));
   return tf.tensor2d(v, [lengths.length, T]);
@@ -151,14 +155,25 @@ export function rowWeights({ values, B, T }: StepMask): tf.Tensor2D {
   return tf.tensor2d(w, [T * B, 1]);
 }
 
+/** The number of real steps of each row of a mask, checked: every row has at least one. */
+export function realSteps({ values: v, B, T }: StepMask): Float32Array {
+  const n = new Float32Array(B);
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) n[b] += v[b * T + t];
+    if (n[b] === 0)
+      throw new Error(`model: mask row ${b} has no real step; every sequence needs at least one`);
+  }
+  return n;
+}
+
 /** For a [B, T] mask: T selectors [B, 1], 1 where t is the example's last real step. */
-export function lastStepSelectors({ values: v, B, T }: StepMask): tf.Tensor2D[] {
+export function lastStepSelectors(m: StepMask): tf.Tensor2D[] {
+  const { values: v, B, T } = m;
+  realSteps(m); //                                          every row has a last real step
   const sel = Array.from({ length: T }, () => new Float32Array(B));
   for (let b = 0; b < B; b++) {
-    let last = -1;
-    for (let t = 0; t < T; t++) if (v[b * T + t] === 1) last = t;
-    if (last < 0)
-      throw new Error(`model: mask row ${b} has no real step; every sequence needs at least one`);
+    let last = T - 1;
+    while (v[b * T + last] !== 1) last--;
     sel[last][b] = 1;
   }
   return sel.map((s) => tf.tensor2d(s, [B, 1]));

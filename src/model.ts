@@ -29,7 +29,15 @@ import { LossName, lossFunction } from "./loss";
 import { checkDistributions, checkFinite } from "./guards";
 import { checkElements, countParams } from "./cells/cell";
 import { splitRows } from "./fast/rows";
-import { disposeMask, lastStepSelectors, MaskInput, rowWeights, StepMask, stepMask } from "./mask";
+import {
+  disposeMask,
+  lastStepSelectors,
+  MaskInput,
+  realSteps,
+  rowWeights,
+  StepMask,
+  stepMask,
+} from "./mask";
 
 export type OutputMode = "sequence" | "last" | "mean";
 
@@ -234,10 +242,7 @@ export function lossAndGrads(
         // one row per sequence: ȳ = Σ_t s_t ⊙ y_t with s_t [B, 1] the pooling weights over time
         // ("last": 1 at the last real step; "mean": m_t / n), and ∂L/∂y_t = s_t ⊙ ∂L/∂ȳ
         const s = poolingWeights(m.output, sm, B, T); //               T × [B, 1], null: y_T alone
-        const pooled = s
-          ? (tf.addN(pass.ys.map((y, t) => tf.mul(y, s[t]))) as tf.Tensor2D)
-          : pass.ys[T - 1];
-        h = head(pooled, target!, null, tf.scalar(B));
+        h = head(pool(pass.ys, s), target!, null, tf.scalar(B));
         for (let t = 0; t < T; t++)
           dys[t] = s ? (tf.mul(h.dy, s[t]) as tf.Tensor2D) : t === T - 1 ? h.dy : null;
       }
@@ -273,14 +278,13 @@ function poolingWeights(
 ): tf.Tensor2D[] | null {
   if (mode === "last") return sm ? lastStepSelectors(sm) : null;
   if (!sm) return Array.from({ length: T }, () => tf.fill([B, 1], 1 / T) as tf.Tensor2D);
-  const n = new Float32Array(B); //                                   real steps of each row
-  for (let b = 0; b < B; b++) {
-    for (let t = 0; t < T; t++) n[b] += sm.values[b * T + t];
-    if (n[b] === 0)
-      throw new Error(`model: mask row ${b} has no real step; every sequence needs at least one`);
-  }
+  const n = realSteps(sm); //                                  real steps of each row, ≥ 1
   return sm.steps.map((mt) => tf.div(mt, tf.tensor2d(n, [B, 1])) as tf.Tensor2D); //  m_t / n
 }
+
+/** ȳ = Σ_t s_t ⊙ y_t (s null: y_T). */
+const pool = (ys: tf.Tensor2D[], s: tf.Tensor2D[] | null): tf.Tensor2D =>
+  s ? (tf.addN(ys.map((y, t) => tf.mul(y, s[t]))) as tf.Tensor2D) : ys[ys.length - 1];
 
 export interface Prediction {
   /** Head outputs ŷ_t [B, O] per step (raw: logits for softmax, values for mse). */
@@ -323,10 +327,7 @@ export function predict(
         carry: cloneCarry(pass.carry),
       };
       if (m.output !== "sequence") {
-        const s = poolingWeights(m.output, masked.mask, B, T);
-        const pooled = s
-          ? (tf.addN(pass.ys.map((y, t) => tf.mul(y, s[t]))) as tf.Tensor2D)
-          : pass.ys[T - 1];
+        const pooled = pool(pass.ys, poolingWeights(m.output, masked.mask, B, T));
         out.output = readout(pooled);
       }
       return out as unknown as tf.TensorContainer;

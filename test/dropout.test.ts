@@ -7,7 +7,6 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../src/backend";
 import { bidirectional, stack } from "../src/compose";
 import { dropMask, dropout, productOnly } from "../src/dropout";
-import { setFused } from "../src/fast/policy";
 import { gradcheck } from "../src/gradcheck";
 import { maskFromLengths } from "../src/mask";
 import { initModel, lossAndGrads, model, predict } from "../src/model";
@@ -18,7 +17,7 @@ import { trainer } from "../src/train";
 import { lstm, simpleRNN } from "../src/cells";
 import { CELLS, D, H } from "./cells/catalog";
 import { randSeq } from "./gradcheck";
-import { checkLeaks } from "./helpers";
+import { checkLeaks, expectFusedMatchesReference } from "./helpers";
 
 beforeAll(async () => {
   await initBackend();
@@ -131,17 +130,7 @@ describe("dropout", () => {
     const target = oneHotRows([0, 1, 2, 1], 3);
     const mask = maskFromLengths([6, 1, 3, 4], 6);
     const run = () => lossAndGrads(m, p, { xs, target, mask }, { seed: 9 });
-    const fast = run();
-    setFused(false);
-    let ref;
-    try {
-      ref = run();
-    } finally {
-      setFused(true);
-    }
-    expect(fast.loss).toBeCloseTo(ref.loss, 5);
-    for (const k of Object.keys(ref.grads))
-      expect(fast.grads[k], k).toBeAllclose(ref.grads[k], { rtol: 1e-4, atol: 1e-6 });
+    const { fast, ref } = expectFusedMatchesReference(run);
     tf.dispose([p, xs, target, mask, fast.grads, fast.carry, ref.grads, ref.carry] as never);
   });
 

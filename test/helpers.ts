@@ -9,6 +9,8 @@ import * as tf from "@tensorflow/tfjs";
 import { afterEach, beforeEach, expect } from "vitest";
 import { MimeBundle, OutputSink, setOutputSink } from "../src/notebook/display";
 import { projectRoot } from "../src/project";
+import { setFused } from "../src/fast/policy";
+import type { LossAndGrads } from "../src/model";
 
 /**
  * Registers a leak check around every test of the calling suite: tf.memory().numTensors after
@@ -70,4 +72,26 @@ export async function captureOutputs(fn: () => unknown, rich = true): Promise<Ca
     setOutputSink(prev);
   }
   return got;
+}
+
+/**
+ * Runs `run` (one lossAndGrads) on the fast path and again with the reference ops, asserts the
+ * same loss and gradients (rtol 1e-4), and returns both results (the caller disposes them).
+ */
+export function expectFusedMatchesReference(run: () => LossAndGrads): {
+  fast: LossAndGrads;
+  ref: LossAndGrads;
+} {
+  const fast = run();
+  setFused(false);
+  let ref: LossAndGrads;
+  try {
+    ref = run();
+  } finally {
+    setFused(true);
+  }
+  expect(fast.loss).toBeCloseTo(ref.loss, 5);
+  for (const k of Object.keys(ref.grads))
+    expect(fast.grads[k], k).toBeAllclose(ref.grads[k], { rtol: 1e-4, atol: 1e-6 });
+  return { fast, ref };
 }

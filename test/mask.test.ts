@@ -53,6 +53,12 @@ describe("a mask is read once per call", () => {
     tf.dispose([p, xs, targets, bad] as never);
   });
 
+  it("a mask too large for one tensor is a one-line error (found by the property test)", () => {
+    expect(() => maskFromLengths([1e9], 1e9)).toThrow(
+      "maskFromLengths: a [1, 1000000000] mask does not fit in one tensor (at most 2^28 values)",
+    );
+  });
+
   it("a mask given as steps must fit the sequence", () => {
     const mask = maskFromLengths([2, 1], 2);
     const sm = stepMask("test", mask, 2, 2);

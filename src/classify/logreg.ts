@@ -8,7 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { glorotUniform } from "../init";
-import { shuffledBatches } from "./predict";
+import { shuffledBatches } from "../bucket";
 
 export interface LogisticRegressionData {
   /** Features, example i at [i·F, (i + 1)·F). */

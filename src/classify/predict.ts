@@ -1,11 +1,9 @@
 /**
  * Running a many-to-one model as a classifier: class probabilities p = softmax(ŷ) of each
- * sequence and the most probable class, in chunks, every tensor freed; and seeded epochs of
- * index batches for training.
+ * sequence and the most probable class, in chunks, every tensor freed.
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Params } from "../layer";
-import { rng, shuffleInPlace } from "../init";
 import { Model, predict } from "../model";
 
 /** What a classifier batch holds: inputs and, for variable lengths, the [B, T] mask. */
@@ -58,22 +56,4 @@ export function classify(
     return best;
   });
   return { labels, probabilities, classes: K };
-}
-
-/**
- * One epoch of index batches: 0 … n − 1 shuffled with `seed` (Fisher–Yates), cut into batches
- * of `batchSize` (the last one smaller when batchSize does not divide n).
- */
-export function shuffledBatches(n: number, batchSize: number, seed: number): number[][] {
-  if (!(Number.isInteger(n) && n > 0))
-    throw new Error(`shuffledBatches: n must be a positive integer (got ${n})`);
-  if (!(Number.isInteger(batchSize) && batchSize > 0))
-    throw new Error(`shuffledBatches: batchSize must be a positive integer (got ${batchSize})`);
-  const order = shuffleInPlace(
-    Array.from({ length: n }, (_, i) => i),
-    rng(seed),
-  );
-  const out: number[][] = [];
-  for (let s = 0; s < n; s += batchSize) out.push(order.slice(s, s + batchSize));
-  return out;
 }

@@ -68,6 +68,8 @@ export { naiveBayes } from "./classify/naive-bayes";
 export type { NaiveBayes } from "./classify/naive-bayes";
 export { loadSpamAssassin, parseEmail, stratifiedSplit, htmlText } from "./datasets/spam";
 export type { SpamMessage, SpamCorpus } from "./datasets/spam";
+export { loadCmudict, g2pSplit, checkWord, G2P_ALPHABET } from "./datasets/cmudict";
+export type { G2PEntry, Cmudict } from "./datasets/cmudict";
 export { wordTokens, tokenVocabulary, PAD, UNK } from "./text/words";
 export type { TokenVocabulary } from "./text/words";
 export type { LogisticRegression, LogisticRegressionData } from "./classify/logreg";

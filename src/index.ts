@@ -70,6 +70,8 @@ export { loadSpamAssassin, parseEmail, stratifiedSplit, htmlText } from "./datas
 export type { SpamMessage, SpamCorpus } from "./datasets/spam";
 export { loadCmudict, g2pSplit, checkWord, G2P_ALPHABET } from "./datasets/cmudict";
 export type { G2PEntry, Cmudict } from "./datasets/cmudict";
+export { editDistance, alignment, errorRates, confusions } from "./seq2seq/metrics";
+export type { EditOp, ErrorRates, Confusion } from "./seq2seq/metrics";
 export { wordTokens, tokenVocabulary, PAD, UNK } from "./text/words";
 export type { TokenVocabulary } from "./text/words";
 export type { LogisticRegression, LogisticRegressionData } from "./classify/logreg";

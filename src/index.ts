@@ -136,3 +136,28 @@ export type { CharModelConfig } from "./text/charmodel";
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT } from "./checkpoint";
 export type { Checkpoint, LoadOptions } from "./checkpoint";
 export type { AdamState } from "./adam";
+export {
+  seq2seq,
+  initSeq2Seq,
+  seq2seqLoss,
+  seq2seqLossAndGrads,
+  seq2seqParamCount,
+  isSeq2Seq,
+  PAD_ID,
+  BOS_ID,
+  EOS_ID,
+} from "./seq2seq/model";
+export type {
+  Seq2Seq,
+  Seq2SeqOptions,
+  Seq2SeqBatch,
+  Seq2SeqGrads,
+  Seq2SeqCell,
+  AttentionKind,
+} from "./seq2seq/model";
+export { pairBatch, sourceBatch } from "./seq2seq/batches";
+export type { Pair } from "./seq2seq/batches";
+export { greedyDecode, beamSearch, freeRunningLoss } from "./seq2seq/decode";
+export type { Hypothesis, DecodeOptions, BeamOptions } from "./seq2seq/decode";
+export { g2pVocab, g2pPairs, predictWords, saveG2P, loadG2P } from "./seq2seq/g2p";
+export type { G2P, G2PVocab, PredictOptions } from "./seq2seq/g2p";

@@ -20,6 +20,13 @@ import { AdamState, adamState, restoreAdam } from "./adam";
 import { FusedAdam } from "./fast/adam";
 import { Carry, disposeAll, Params } from "./layer";
 import { Batch, initModel, lossAndGrads, Model } from "./model";
+import {
+  initSeq2Seq,
+  isSeq2Seq,
+  Seq2Seq,
+  Seq2SeqBatch,
+  seq2seqLossAndGrads,
+} from "./seq2seq/model";
 import { clipByGlobalNorm, clipByValue, globalNorm } from "./clip";
 import { Snapshot, snapshot } from "./rollback";
 import { subSeed } from "./init";
@@ -44,7 +51,8 @@ export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Opt
 }
 
 export interface TrainerOptions {
-  model: Model;
+  /** A model (model.ts) or an encoder–decoder (seq2seq/model.ts: then batches are pairBatch's). */
+  model: Model | Seq2Seq;
   /** Seed of the initial parameters (ignored when `params` is given). */
   seed?: number;
   /** Start from these parameters (copied). */
@@ -83,14 +91,14 @@ export interface StepOptions {
 }
 
 export interface Trainer {
-  readonly model: Model;
+  readonly model: Model | Seq2Seq;
   /** The parameters (tf.Variables), by name. */
   readonly params: Params;
   /** Steps taken. */
   readonly steps: number;
   /** The optimizer's learning rate; assign to change it between steps (a schedule). */
   learningRate: number;
-  step(batch: Batch, options?: StepOptions): StepResult;
+  step(batch: Batch | Seq2SeqBatch, options?: StepOptions): StepResult;
   /** Forgets the carried state (stateful training): the next step starts from zeros. */
   resetState(): void;
   /** A copy of Adam's moments by parameter name and its step count (adam only), to save. */
@@ -119,10 +127,12 @@ export function trainer({
   }
   if (maxLossRatio !== undefined && maxLossRatio <= 1)
     throw new Error(`trainer: maxLossRatio must be above 1 (got ${maxLossRatio}); char-rnn uses 3`);
+  if (isSeq2Seq(model) && stateful)
+    throw new Error("trainer: an encoder–decoder is not stateful (each pair starts afresh)");
   const opt = makeOptimizer(optimizer, learningRate); //      made after every check: nothing leaks
   const id = `rnnwb${++trainerCount}`;
   const dropoutSeed = subSeed(seed, 1000); //            step k's masks: subSeed(dropoutSeed, k)
-  const initial = params ?? initModel(model, seed);
+  const initial = params ?? (isSeq2Seq(model) ? initSeq2Seq(model, seed) : initModel(model, seed));
   const vars: Record<string, tf.Variable> = {};
   for (const [k, v] of Object.entries(initial)) vars[k] = tf.variable(v, true, `${id}/${k}`);
   if (!params) disposeAll(initial);
@@ -186,16 +196,27 @@ export function trainer({
     step(batch, { truncate, gradNorms = false, returnCarry = false } = {}) {
       const B = (batch?.xs?.[0] as tf.Tensor | undefined)?.shape?.[0];
       const held = state && Object.values(state)[0].shape[0];
-      if (stateful && !batch?.carry && held !== undefined && B !== undefined && B !== held)
+      if (
+        stateful &&
+        !(batch as Batch)?.carry &&
+        held !== undefined &&
+        B !== undefined &&
+        B !== held
+      )
         throw new Error(
           `trainer: the carried state is for a batch of ${held} rows but this batch has ${B}; call trainer.resetState() before a batch of another size`,
         );
-      const r = lossAndGrads(
-        model,
-        vars,
-        { ...batch, carry: batch.carry ?? (stateful ? state : undefined) },
-        { truncate, gradNorms, seed: subSeed(dropoutSeed, steps) }, //  dropout masks of this step
-      );
+      const r = isSeq2Seq(model)
+        ? seq2seqStep(model, vars, batch as Seq2SeqBatch, { truncate, gradNorms })
+        : lossAndGrads(
+            model,
+            vars,
+            {
+              ...(batch as Batch),
+              carry: (batch as Batch).carry ?? (stateful ? state : undefined),
+            },
+            { truncate, gradNorms, seed: subSeed(dropoutSeed, steps) }, //  this step's dropout
+          );
       disposeAll(r.dCarry);
       let grads = r.grads;
       try {
@@ -250,6 +271,18 @@ export function trainer({
   };
 }
 
+/** An encoder–decoder's step, in lossAndGrads' shape (no carry: each pair starts afresh). */
+function seq2seqStep(
+  m: Seq2Seq,
+  p: Params,
+  batch: Seq2SeqBatch,
+  { truncate, gradNorms }: StepOptions,
+): { loss: number; grads: Params; carry: Carry; dCarry?: Carry; gradNorms?: undefined } {
+  if (truncate !== undefined || gradNorms)
+    throw new Error("trainer: truncate and gradNorms apply to recurrent models, not seq2seq");
+  return { ...seq2seqLossAndGrads(m, p, batch), carry: {} };
+}
+
 export interface TruncatedOptions {
   /** Update every k1 steps. */
   k1: number;
@@ -280,7 +313,7 @@ export function trainTruncated(
     throw new Error(
       "trainTruncated: masks are not supported here; pad sequences to the same length or train them as separate batches",
     );
-  if (tr.model.output !== "sequence")
+  if (isSeq2Seq(tr.model) || tr.model.output !== "sequence")
     throw new Error('trainTruncated: needs a model with output "sequence"');
   if (!Array.isArray(batch.xs) || batch.xs.length === 0)
     throw new Error("trainTruncated: batch.xs must be a non-empty array of steps");

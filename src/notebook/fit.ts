@@ -14,9 +14,13 @@
  * display itself is sent as it is made and needs no yield).
  */
 import { disposeAll } from "../layer";
-import { Batch } from "../model";
+import { Batch as ModelBatch } from "../model";
+import type { Seq2SeqBatch } from "../seq2seq/model";
 import { StepOptions, StepResult, Trainer } from "../train";
 import { progress } from "./progress";
+
+/** What a trainer steps on: a model's batch or an encoder–decoder's. */
+type Batch = ModelBatch | Seq2SeqBatch;
 
 export interface FitOptions {
   /** Training steps to take. */

@@ -28,6 +28,21 @@ function idSteps(rows: readonly (readonly number[])[], T: number): tf.Tensor2D[]
   });
 }
 
+/** Source ids of B words as steps [B, 1], padded, and their [B, Ts] mask. */
+export function sourceBatch(sources: readonly (readonly number[])[]): {
+  xs: tf.Tensor2D[];
+  srcMask: tf.Tensor2D;
+} {
+  const Ts = Math.max(...sources.map((s) => s.length));
+  return {
+    xs: idSteps(sources, Ts),
+    srcMask: maskFromLengths(
+      sources.map((s) => s.length),
+      Ts,
+    ),
+  };
+}
+
 /** A padded batch of pairs (the caller disposes it with disposeAll). */
 export function pairBatch(pairs: readonly Pair[]): Seq2SeqBatch {
   if (!Array.isArray(pairs) || pairs.length === 0)
@@ -42,7 +57,6 @@ export function pairBatch(pairs: readonly Pair[]): Seq2SeqBatch {
         `pairBatch: pair ${b} has a target id below 3 (0, 1, 2 are <pad>, <bos>, <eos>; they are added here)`,
       );
   });
-  const Ts = Math.max(...pairs.map((q) => q.src.length));
   const Td = Math.max(...pairs.map((q) => q.tgt.length)) + 1; //              + <eos>
   const B = pairs.length;
   const targets = new Float32Array(B * Td);
@@ -51,14 +65,7 @@ export function pairBatch(pairs: readonly Pair[]): Seq2SeqBatch {
     targets[b * Td + tgt.length] = EOS_ID;
   });
   return {
-    xs: idSteps(
-      pairs.map((q) => q.src),
-      Ts,
-    ),
-    srcMask: maskFromLengths(
-      pairs.map((q) => q.src.length),
-      Ts,
-    ),
+    ...sourceBatch(pairs.map((q) => q.src)),
     decIn: idSteps(
       pairs.map((q) => [BOS_ID, ...q.tgt]),
       Td,

@@ -222,7 +222,9 @@ export function checkBatch(m: Seq2Seq, batch: Seq2SeqBatch): { B: number; Ts: nu
   const Td = batch.decIn.length;
   const want = (name: string, t: unknown, shape: number[]) => {
     if (!(t instanceof tf.Tensor) || t.shape.join() !== shape.join())
-      throw new Error(`${what}: ${name} must be [${shape.join(", ")}] (make batches with pairBatch)`);
+      throw new Error(
+        `${what}: ${name} must be [${shape.join(", ")}] (make batches with pairBatch)`,
+      );
   };
   if (Bd !== B) throw new Error(`${what}: decIn has ${Bd} rows but xs has ${B}`);
   want("srcMask", batch.srcMask, [B, Ts]);

@@ -11,6 +11,7 @@ export { loadElectricity, loadText, TEXTS } from "./data";
 export type { ElectricitySeries } from "./data";
 export {
   show,
+  showMarkdown,
   showLive,
   isRich,
   escapeHtml,

@@ -106,6 +106,13 @@ export function show(bundle: MimeBundle, metadata: Record<string, unknown> = {})
   safeWrite(bundle, metadata, undefined, false);
 }
 
+/** Shows a sentence or paragraph written from results, as Markdown (and as plain text). */
+export function showMarkdown(text: string): void {
+  if (typeof text !== "string")
+    throw new Error(`showMarkdown: expected Markdown text as a string (got ${typeof text})`);
+  show({ "text/markdown": text, "text/plain": text });
+}
+
 /** An output that can be replaced in place later (Jupyter update_display_data). */
 export interface LiveOutput {
   update(bundle: MimeBundle): void;

@@ -192,9 +192,9 @@ function bridgeBackward(
   const H = m.options.hiddenSize;
   for (const k of Object.keys(s0)) {
     const dz = tf.mul(ds0[k], tf.sub(1, tf.square(s0[k]))); //                  ds ⊙ (1 − s²)
-    dParams[`bridge.W${k}`] = tf.matMul(e[k], dz, true, false); //               eᵀ dz
+    dParams[`bridge.W${k}`] = tf.matMul(tf.transpose(e[k]), dz); //               eᵀ dz
     dParams[`bridge.b${k}`] = tf.sum(dz, 0); //                                  Σ dz
-    const de = tf.matMul(dz, p[`bridge.W${k}`], false, true); //                 dz Wbᵀ
+    const de = tf.matMul(dz, tf.transpose(p[`bridge.W${k}`])); //                 dz Wbᵀ
     const [dfw, dbw] = tf.split(de, [H, H], 1);
     dEnc[`fw.${k}`] = dfw as tf.Tensor2D;
     dEnc[`bw.${k}`] = dbw as tf.Tensor2D;
@@ -320,9 +320,9 @@ export function seq2seqLossAndGrads(m: Seq2Seq, p: Params, batch: Seq2SeqBatch):
   try {
     return tf.tidy(() => {
       const { loss, dZ } = targetLoss(f.Z, batch);
-      const dWo = tf.matMul(f.att.St, dZ, true, false); //                       s̃ᵀ dz
+      const dWo = tf.matMul(tf.transpose(f.att.St), dZ); //                       s̃ᵀ dz
       const dbo = tf.sum(dZ, 0); //                                              Σ dz
-      const dSt = tf.matMul(dZ, p["out.Wo"], false, true) as tf.Tensor2D; //      dz Woᵀ
+      const dSt = tf.matMul(dZ, tf.transpose(p["out.Wo"])) as tf.Tensor2D; //      dz Woᵀ
       const a = attendBackward(p, { S: f.S, Hbar: f.Hbar }, f.att, dSt);
       const gDec = f.dec.backward(timeSteps(a.dS), { inputGrads: false }); //   decoder BPTT
       const br = bridgeBackward(m, p, f.br, gDec.dCarry); //                    ∂L/∂s_0 → encoder

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { escapeHtml, scriptJson, show, showLive } from "../../src/notebook/display";
+import { escapeHtml, scriptJson, show, showLive, showMarkdown } from "../../src/notebook/display";
 import { captureOutputs } from "../helpers";
 import { setOutputSink } from "../../src/notebook/display";
 import { plotBundle } from "../../src/notebook/plot";
@@ -14,6 +14,16 @@ describe("display", () => {
     expect(got).toHaveLength(1);
     expect(Object.keys(got[0].bundle).sort()).toEqual(["text/html", "text/plain"]);
     expect(got[0].metadata).toEqual({ k: 1 });
+  });
+
+  it("showMarkdown sends the text as Markdown and as plain text; a non-string is refused", async () => {
+    const got = await captureOutputs(() => showMarkdown("WER **12%**"));
+    expect(got).toHaveLength(1);
+    expect(got[0].bundle).toEqual({ "text/markdown": "WER **12%**", "text/plain": "WER **12%**" });
+    // @ts-expect-error not a string
+    expect(() => showMarkdown(0.12)).toThrow(
+      /showMarkdown: expected Markdown text as a string \(got number\)/,
+    );
   });
 
   it("updates a live output in place under one display id", async () => {

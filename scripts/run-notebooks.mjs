@@ -37,16 +37,16 @@ function parseArgs(argv) {
 // few seconds: it is killed if busy), remove its connection file, exit non-zero. While that runs,
 // further signals are ignored (npm and the shell may each pass one on), except a second Ctrl-C,
 // which exits at once.
-let stopping = false;
-async function stop(why, code) {
+let stopping = null; // the shutdown in progress: the main loop waits for it (it exits)
+function stop(why, code) {
   if (stopping) {
     if (code === 130) process.exit(code);
     return;
   }
-  stopping = true;
   console.error(`run-notebooks: ${why}: shutting the kernel down`);
-  await shutdownAll().catch(() => {});
-  process.exit(code);
+  stopping = shutdownAll()
+    .catch(() => {})
+    .then(() => process.exit(code));
 }
 process.on("SIGINT", () => stop("interrupted (SIGINT)", 130));
 process.on("SIGTERM", () => stop("terminated (SIGTERM)", 143));
@@ -70,6 +70,8 @@ try {
       quick: opts.quick,
       cellTimeoutS: opts.timeout,
     });
+    // a signal's shutdown kills a busy kernel, which fails its cell: the signal's code wins
+    if (stopping) await stopping;
     console.log(
       `${r.ok ? "ok  " : "FAIL"} ${r.name.padEnd(28)} ${r.seconds.toFixed(1).padStart(7)} s`,
     );
@@ -81,6 +83,7 @@ try {
   console.log(`total ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   process.exit(failures.length ? 1 : 0);
 } catch (e) {
+  if (stopping) await stopping;
   console.error(`run-notebooks: ${e.message}`);
   await shutdownAll().catch(() => {});
   process.exit(2);

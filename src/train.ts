@@ -50,9 +50,15 @@ export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Opt
   );
 }
 
-export interface TrainerOptions {
-  /** A model (model.ts) or an encoder–decoder (seq2seq/model.ts: then batches are pairBatch's). */
-  model: Model | Seq2Seq;
+/** What a trainer trains: a model (model.ts) or an encoder–decoder (seq2seq/model.ts). */
+export type Trainable = Model | Seq2Seq;
+
+/** The batch a trainer of M steps on: pairBatch's for an encoder–decoder. */
+export type BatchFor<M extends Trainable> = M extends Seq2Seq ? Seq2SeqBatch : Batch;
+
+export interface TrainerOptions<M extends Trainable = Model> {
+  /** A model, or an encoder–decoder (then batches are pairBatch's). */
+  model: M;
   /** Seed of the initial parameters (ignored when `params` is given). */
   seed?: number;
   /** Start from these parameters (copied). */
@@ -90,15 +96,15 @@ export interface StepOptions {
   returnCarry?: boolean;
 }
 
-export interface Trainer {
-  readonly model: Model | Seq2Seq;
+export interface Trainer<M extends Trainable = Model> {
+  readonly model: M;
   /** The parameters (tf.Variables), by name. */
   readonly params: Params;
   /** Steps taken. */
   readonly steps: number;
   /** The optimizer's learning rate; assign to change it between steps (a schedule). */
   learningRate: number;
-  step(batch: Batch | Seq2SeqBatch, options?: StepOptions): StepResult;
+  step(batch: BatchFor<M>, options?: StepOptions): StepResult;
   /** Forgets the carried state (stateful training): the next step starts from zeros. */
   resetState(): void;
   /** A copy of Adam's moments by parameter name and its step count (adam only), to save. */
@@ -108,7 +114,7 @@ export interface Trainer {
 
 let trainerCount = 0;
 
-export function trainer({
+export function trainer<M extends Trainable = Model>({
   model,
   seed = 0,
   params,
@@ -119,7 +125,7 @@ export function trainer({
   stateful = false,
   optimizerState,
   maxLossRatio,
-}: TrainerOptions): Trainer {
+}: TrainerOptions<M>): Trainer<M> {
   const limits = { clipNorm, clipValue, maxLossRatio };
   for (const [k, v] of Object.entries(limits)) {
     if (v !== undefined && !(Number.isFinite(v) && v > 0))

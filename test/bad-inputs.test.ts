@@ -15,7 +15,7 @@ import { oneHot } from "../src/onehot";
 import { unroll } from "../src/scan";
 import { sample } from "../src/text/sample";
 import { vocabulary } from "../src/text/vocab";
-import { trainer, trainTruncated } from "../src/train";
+import { Trainer, trainer, trainTruncated } from "../src/train";
 import { checkLeaks } from "./helpers";
 
 beforeAll(async () => {
@@ -69,7 +69,7 @@ const withParams = (m: typeof soft, f: (p: ReturnType<typeof initModel>) => unkn
     disposeAll(p);
   }
 };
-const withTrainer = (o: object, f: (tr: ReturnType<typeof trainer>) => unknown) => () => {
+const withTrainer = (o: object, f: (tr: Trainer) => unknown) => () => {
   const tr = trainer({ model: soft, seed: 1, ...o });
   try {
     tf.tidy(() => {

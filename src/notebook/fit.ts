@@ -14,13 +14,9 @@
  * display itself is sent as it is made and needs no yield).
  */
 import { disposeAll } from "../layer";
-import { Batch as ModelBatch } from "../model";
-import type { Seq2SeqBatch } from "../seq2seq/model";
-import { StepOptions, StepResult, Trainer } from "../train";
+import type { Model } from "../model";
+import { BatchFor, StepOptions, StepResult, Trainable, Trainer } from "../train";
 import { progress } from "./progress";
-
-/** What a trainer steps on: a model's batch or an encoder–decoder's. */
-type Batch = ModelBatch | Seq2SeqBatch;
 
 export interface FitOptions {
   /** Training steps to take. */
@@ -76,9 +72,9 @@ const positiveInt = (name: string, v: number | undefined) => {
     throw new Error(`fit: ${name} must be a positive integer (got ${v})`);
 };
 
-export async function fit(
-  trainer: Trainer,
-  batches: Batch[] | ((step: number) => Batch),
+export async function fit<M extends Trainable = Model>(
+  trainer: Trainer<M>,
+  batches: BatchFor<M>[] | ((step: number) => BatchFor<M>),
   {
     steps,
     label = "",
@@ -116,8 +112,8 @@ export async function fit(
         "fit: batches is empty; give at least one Batch or a function (step) => Batch",
       );
   }
-  const batchAt = (s: number): Batch =>
-    owned ? batches(s) : (batches as Batch[])[s % batches.length];
+  const batchAt = (s: number): BatchFor<M> =>
+    owned ? batches(s) : (batches as BatchFor<M>[])[s % batches.length];
   const result: FitResult = {
     losses: [],
     gradNorms: [],

@@ -251,7 +251,7 @@ describe("npm run notebooks on a signal", () => {
     await new Promise((r) => setTimeout(r, 2500)); // mid-cell
     child.kill("SIGTERM");
     const code = await new Promise((r) => child.on("exit", (c) => r(c)));
-    expect(code).toBe(143);
+    expect(code, stderr).toBe(143);
     expect(stderr).toContain("terminated (SIGTERM): shutting the kernel down");
     expect(alive(kernelPid)).toBe(false);
     expect(readdirSync(tmp)).toEqual([]);

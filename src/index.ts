@@ -27,7 +27,7 @@ export type { FrameLike, Row, TableOptions } from "./notebook/table";
 export { progress } from "./notebook/progress";
 export type { Progress, ProgressOptions } from "./notebook/progress";
 export { fit } from "./notebook/fit";
-export type { FitOptions, FitResult } from "./notebook/fit";
+export type { FitOptions, FitResult, Steppable } from "./notebook/fit";
 export { record, readMetrics, metricsPath } from "./notebook/record";
 export type { MetricValue } from "./notebook/record";
 export { setup } from "./notebook/setup";
@@ -106,6 +106,19 @@ export type {
   TruncatedOptions,
 } from "./train";
 export { glorotUniform, orthogonal, rng } from "./init";
+export { modelFromSpec, specOf } from "./spec";
+export type { ModelSpec, LayerSpec } from "./spec";
+
+// ── training on every core (notebook 11) ──
+export { parallelTrainer } from "./parallel/sync";
+export type { ParallelTrainer, ParallelTrainerOptions, ParallelStepResult } from "./parallel/sync";
+export { asyncTrainer } from "./parallel/async";
+export type {
+  AsyncTrainer,
+  AsyncTrainerOptions,
+  AsyncRunOptions,
+  AsyncUpdate,
+} from "./parallel/async";
 
 // ── time series (notebook 06) ──
 export { checkSeries, wallClockMinutes } from "./series/check";
@@ -132,7 +145,7 @@ export { textLayout, textBatch, tokenBatch } from "./text/batches";
 export type { TextBatch, TokenBatch } from "./text/batches";
 export { sample, samplingDistribution } from "./text/sample";
 export type { SampleOptions, Sample } from "./text/sample";
-export { charModel } from "./text/charmodel";
+export { charModel, charModelSpec } from "./text/charmodel";
 export type { CharModelConfig } from "./text/charmodel";
 export { saveCheckpoint, loadCheckpoint, CHECKPOINT_FORMAT } from "./checkpoint";
 export type { Checkpoint, LoadOptions } from "./checkpoint";

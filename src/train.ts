@@ -114,34 +114,61 @@ export interface Trainer<M extends Trainable = Model> {
 
 let trainerCount = 0;
 
-export function trainer<M extends Trainable = Model>({
-  model,
-  seed = 0,
-  params,
-  optimizer = "adam",
-  learningRate = 1e-3,
-  clipNorm,
-  clipValue,
-  stateful = false,
-  optimizerState,
-  maxLossRatio,
-}: TrainerOptions<M>): Trainer<M> {
-  const limits = { clipNorm, clipValue, maxLossRatio };
-  for (const [k, v] of Object.entries(limits)) {
+/** What a trainer and the parallel trainers (parallel/) share: parameters and their updates. */
+export interface UpdaterOptions {
+  initial: Params;
+  /** Copy `initial` (the caller keeps it) instead of taking it over. */
+  copy: boolean;
+  optimizer: OptimizerName;
+  learningRate: number;
+  clipNorm?: number;
+  clipValue?: number;
+  optimizerState?: AdamState;
+  maxLossRatio?: number;
+}
+
+/**
+ * Parameters (tf.Variables) and one optimizer, updated from a loss and its gradients: clipping,
+ * the divergence check (undo and throw) and the update itself, in the parameters' order.
+ */
+export interface Updater {
+  readonly vars: Record<string, tf.Variable>;
+  readonly steps: number;
+  learningRate: number;
+  /** Clips, checks, updates; returns the loss and the norm before clipping. Takes `grads` over. */
+  apply(loss: number, grads: Params): { loss: number; gradNorm: number };
+  optimizerState(): AdamState;
+  dispose(): void;
+}
+
+/** Checks the limits every trainer takes, with the trainer's name in the errors. */
+export function checkLimits(
+  what: string,
+  { clipNorm, clipValue, maxLossRatio }: Partial<UpdaterOptions>,
+): void {
+  for (const [k, v] of Object.entries({ clipNorm, clipValue, maxLossRatio })) {
     if (v !== undefined && !(Number.isFinite(v) && v > 0))
-      throw new Error(`trainer: ${k} must be a finite positive number (got ${v})`);
+      throw new Error(`${what}: ${k} must be a finite positive number (got ${v})`);
   }
   if (maxLossRatio !== undefined && maxLossRatio <= 1)
-    throw new Error(`trainer: maxLossRatio must be above 1 (got ${maxLossRatio}); char-rnn uses 3`);
-  if (isSeq2Seq(model) && stateful)
-    throw new Error("trainer: an encoder–decoder is not stateful (each pair starts afresh)");
+    throw new Error(`${what}: maxLossRatio must be above 1 (got ${maxLossRatio}); char-rnn uses 3`);
+}
+
+export function updater({
+  initial,
+  copy,
+  optimizer,
+  learningRate,
+  clipNorm,
+  clipValue,
+  optimizerState,
+  maxLossRatio,
+}: UpdaterOptions): Updater {
   const opt = makeOptimizer(optimizer, learningRate); //      made after every check: nothing leaks
   const id = `rnnwb${++trainerCount}`;
-  const dropoutSeed = subSeed(seed, 1000); //            step k's masks: subSeed(dropoutSeed, k)
-  const initial = params ?? (isSeq2Seq(model) ? initSeq2Seq(model, seed) : initModel(model, seed));
   const vars: Record<string, tf.Variable> = {};
   for (const [k, v] of Object.entries(initial)) vars[k] = tf.variable(v, true, `${id}/${k}`);
-  if (!params) disposeAll(initial);
+  if (!copy) disposeAll(initial);
   const names = Object.keys(vars); //                                 the order of every update
   const adamOnly = (what: string) => {
     // (not instanceof: tfjs optimizers answer it by duck typing)
@@ -158,14 +185,9 @@ export function trainer<M extends Trainable = Model>({
       throw e;
     }
   }
-  let state: Carry | undefined;
   let steps = 0;
   let firstLoss: number | undefined;
   let good: Snapshot | undefined; //                      the values before the last update
-  const dropState = () => {
-    disposeAll(state);
-    state = undefined;
-  };
   // why the last update went wrong, if it did: a loss or norm that is not finite, or too large
   const divergence = (loss: number, norm: number): string | undefined => {
     if (!Number.isFinite(loss)) return `the loss is ${loss}`;
@@ -184,8 +206,7 @@ export function trainer<M extends Trainable = Model>({
     return `the trainer is back at its parameters and optimizer state after step ${steps}`;
   };
   return {
-    model,
-    params: vars,
+    vars,
     get steps() {
       return steps;
     },
@@ -198,6 +219,93 @@ export function trainer<M extends Trainable = Model>({
       const o = opt as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
       if (o.setLearningRate) o.setLearningRate(lr);
       else o.learningRate = lr;
+    },
+    apply(loss, grads) {
+      try {
+        let norm: number;
+        if (clipNorm !== undefined) {
+          const c = clipByGlobalNorm(grads, clipNorm);
+          disposeAll(grads);
+          grads = c.grads;
+          norm = c.norm;
+        } else norm = globalNorm(grads);
+        const why = divergence(loss, norm);
+        if (why !== undefined) {
+          const at = steps + 1;
+          throw new Error(
+            `training diverged at step ${at}: ${why} on finite data; ${rollBack()}: lower the learning rate (trainer.learningRate) or clip gradients (clipNorm), then continue`,
+          );
+        }
+        firstLoss ??= loss;
+        good?.dispose();
+        good = snapshot(vars, opt, steps); //                       kept until the next step is good
+        if (clipValue !== undefined) {
+          const c = clipByValue(grads, clipValue);
+          disposeAll(grads);
+          grads = c;
+        }
+        // always in the parameters' order: tfjs optimizers keep their slots by position
+        opt.applyGradients(Object.fromEntries(names.map((k) => [`${id}/${k}`, grads[k]])));
+        steps += 1;
+        return { loss, gradNorm: norm };
+      } finally {
+        disposeAll(grads);
+      }
+    },
+    optimizerState: () => adamState(adamOnly("optimizer state"), vars),
+    dispose() {
+      good?.dispose();
+      disposeAll(vars);
+      opt.dispose();
+    },
+  };
+}
+
+export function trainer<M extends Trainable = Model>({
+  model,
+  seed = 0,
+  params,
+  optimizer = "adam",
+  learningRate = 1e-3,
+  clipNorm,
+  clipValue,
+  stateful = false,
+  optimizerState,
+  maxLossRatio,
+}: TrainerOptions<M>): Trainer<M> {
+  checkLimits("trainer", { clipNorm, clipValue, maxLossRatio });
+  if (isSeq2Seq(model) && stateful)
+    throw new Error("trainer: an encoder–decoder is not stateful (each pair starts afresh)");
+  makeOptimizer(optimizer, learningRate).dispose(); //      checked before any tensor is made
+  const dropoutSeed = subSeed(seed, 1000); //            step k's masks: subSeed(dropoutSeed, k)
+  const initial = params ?? (isSeq2Seq(model) ? initSeq2Seq(model, seed) : initModel(model, seed));
+  const u = updater({
+    initial,
+    copy: params !== undefined,
+    optimizer,
+    learningRate,
+    clipNorm,
+    clipValue,
+    optimizerState,
+    maxLossRatio,
+  });
+  const vars = u.vars;
+  let state: Carry | undefined;
+  const dropState = () => {
+    disposeAll(state);
+    state = undefined;
+  };
+  return {
+    model,
+    params: vars,
+    get steps() {
+      return u.steps;
+    },
+    get learningRate() {
+      return u.learningRate;
+    },
+    set learningRate(lr: number) {
+      u.learningRate = lr;
     },
     step(batch, { truncate, gradNorms = false, returnCarry = false } = {}) {
       const B = (batch?.xs?.[0] as tf.Tensor | undefined)?.shape?.[0];
@@ -221,37 +329,11 @@ export function trainer<M extends Trainable = Model>({
               ...(batch as Batch),
               carry: (batch as Batch).carry ?? (stateful ? state : undefined),
             },
-            { truncate, gradNorms, seed: subSeed(dropoutSeed, steps) }, //  this step's dropout
+            { truncate, gradNorms, seed: subSeed(dropoutSeed, u.steps) }, //  this step's dropout
           );
       disposeAll(r.dCarry);
-      let grads = r.grads;
       try {
-        let norm: number;
-        if (clipNorm !== undefined) {
-          const c = clipByGlobalNorm(grads, clipNorm);
-          disposeAll(grads);
-          grads = c.grads;
-          norm = c.norm;
-        } else norm = globalNorm(grads);
-        const why = divergence(r.loss, norm);
-        if (why !== undefined) {
-          const at = steps + 1;
-          throw new Error(
-            `training diverged at step ${at}: ${why} on finite data; ${rollBack()}: lower the learning rate (trainer.learningRate) or clip gradients (clipNorm), then continue`,
-          );
-        }
-        firstLoss ??= r.loss;
-        good?.dispose();
-        good = snapshot(vars, opt, steps); //                       kept until the next step is good
-        if (clipValue !== undefined) {
-          const c = clipByValue(grads, clipValue);
-          disposeAll(grads);
-          grads = c;
-        }
-        // always in the parameters' order: tfjs optimizers keep their slots by position
-        opt.applyGradients(Object.fromEntries(names.map((k) => [`${id}/${k}`, grads[k]])));
-        steps += 1;
-        const out: StepResult = { loss: r.loss, gradNorm: norm };
+        const out: StepResult = u.apply(r.loss, r.grads);
         if (r.gradNorms) out.gradNorms = r.gradNorms;
         if (returnCarry) out.carry = r.carry;
         else if (stateful) {
@@ -262,17 +344,13 @@ export function trainer<M extends Trainable = Model>({
       } catch (e) {
         disposeAll(r.carry);
         throw e;
-      } finally {
-        disposeAll(grads);
       }
     },
     resetState: dropState,
-    optimizerState: () => adamState(adamOnly("optimizer state"), vars),
+    optimizerState: () => u.optimizerState(),
     dispose() {
       dropState();
-      good?.dispose();
-      disposeAll(vars);
-      opt.dispose();
+      u.dispose();
     },
   };
 }

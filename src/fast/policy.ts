@@ -25,6 +25,11 @@ export function setFused(on: boolean): void {
   enabled = on;
 }
 
+/** Whether the fast path is switched on (what a worker thread copies from its parent). */
+export function fusedSwitch(): boolean {
+  return enabled;
+}
+
 /** Whether the fast path may run now: switched on, wasm backend, no gradient tape. */
 export function fastPath(): boolean {
   return enabled && tf.getBackend() === "wasm" && !tf.engine().isTapeOn();

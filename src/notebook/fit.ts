@@ -16,6 +16,13 @@
 import { disposeAll } from "../layer";
 import type { Model } from "../model";
 import { BatchFor, StepOptions, StepResult, Trainable, Trainer } from "../train";
+
+/** What fit steps: a Trainer, or anything that steps the same way (parallelTrainer: async). */
+export interface Steppable<M extends Trainable = Model> {
+  learningRate: number;
+  step(batch: BatchFor<M>, options?: StepOptions): StepResult | Promise<StepResult>;
+  resetState(): void | Promise<void>;
+}
 import { progress } from "./progress";
 
 export interface FitOptions {
@@ -73,7 +80,7 @@ const positiveInt = (name: string, v: number | undefined) => {
 };
 
 export async function fit<M extends Trainable = Model>(
-  trainer: Trainer<M>,
+  trainer: Trainer<M> | Steppable<M>,
   batches: BatchFor<M>[] | ((step: number) => BatchFor<M>),
   {
     steps,
@@ -124,13 +131,13 @@ export async function fit<M extends Trainable = Model>(
   const bar = display ? progress({ total: steps, label, unit }) : undefined;
   const t0 = performance.now();
   for (let s = start; s < start + steps; s++) {
-    if (resetEvery !== undefined && s % resetEvery === 0) trainer.resetState();
+    if (resetEvery !== undefined && s % resetEvery === 0) await trainer.resetState();
     if (learningRate) trainer.learningRate = learningRate(s);
     const b = batchAt(s);
     let r: StepResult;
     try {
       const t1 = performance.now();
-      r = trainer.step(b, stepOptions);
+      r = await trainer.step(b, stepOptions);
       result.stepSeconds += (performance.now() - t1) / 1000;
     } catch (e) {
       if (!stopOnError) throw e;

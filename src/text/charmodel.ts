@@ -4,9 +4,8 @@
  * vocabulary at every step.
  */
 import { cellByName } from "../cells";
-import { stack } from "../compose";
-import { model, Model } from "../model";
-import { unroll } from "../scan";
+import type { Model } from "../model";
+import { LayerSpec, modelFromSpec, ModelSpec } from "../spec";
 
 export interface CharModelConfig {
   /** A cell of the catalog by name: "lstm", "gru", "simple", "mgu", "gru+reset-before", … */
@@ -16,17 +15,23 @@ export interface CharModelConfig {
   vocabSize: number;
 }
 
-export function charModel({ cell, hiddenSize, layers, vocabSize }: CharModelConfig): Model {
+/** The model's spec (spec.ts): what worker threads and the PyTorch export read. */
+export function charModelSpec({ cell, hiddenSize, layers, vocabSize }: CharModelConfig): ModelSpec {
   if (!Number.isInteger(layers) || layers <= 0)
     throw new Error(`charModel: layers must be a positive integer (got ${layers})`);
-  const cells = Array.from({ length: layers }, (_, k) =>
-    unroll(
-      cellByName(cell, { inputSize: k === 0 ? vocabSize : hiddenSize, hiddenSize }, "charModel"),
-    ),
-  );
-  return model({
-    layer: layers === 1 ? cells[0] : stack(cells),
+  cellByName(cell, { inputSize: vocabSize, hiddenSize }, "charModel"); //   names a bad cell first
+  const cells: LayerSpec[] = Array.from({ length: layers }, (_, k) => ({
+    cell,
+    inputSize: k === 0 ? vocabSize : hiddenSize,
+    hiddenSize,
+  }));
+  return {
+    layer: layers === 1 ? cells[0] : { stack: cells },
     outputSize: vocabSize,
     loss: "softmax",
-  });
+  };
+}
+
+export function charModel(config: CharModelConfig): Model {
+  return modelFromSpec(charModelSpec(config));
 }

@@ -56,7 +56,7 @@ const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 const TEMP = ".tmp-"; //                                    in the names of unfinished files
 
 /** Writes `data` to a temporary file beside `path`, fsyncs it and renames it to `path`. */
-function writeAtomically(path: string, data: Buffer | string): void {
+export function writeAtomically(path: string, data: Buffer | string): void {
   const temp = `${path}${TEMP}${process.pid}-${randomBytes(4).toString("hex")}`;
   const fd = openSync(temp, "w");
   try {

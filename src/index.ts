@@ -113,6 +113,16 @@ export type { ModelSpec, LayerSpec } from "./spec";
 export { parallelTrainer } from "./parallel/sync";
 export type { ParallelTrainer, ParallelTrainerOptions, ParallelStepResult } from "./parallel/sync";
 export { asyncTrainer } from "./parallel/async";
+export {
+  saveSafetensors,
+  loadSafetensors,
+  encodeSafetensors,
+  decodeSafetensors,
+} from "./interop/safetensors";
+export type { RawTensor, Safetensors } from "./interop/safetensors";
+export { saveTorch, loadTorch, toTorch, fromTorch, specFromTorch } from "./interop/torch";
+export type { TorchConfig } from "./interop/torch";
+export { torchPython, torchForward, torchTrain, batchFirst } from "./interop/python";
 export type {
   AsyncTrainer,
   AsyncTrainerOptions,

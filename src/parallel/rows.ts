@@ -53,7 +53,9 @@ export function packBatch(what: string, batch: Batch): RawBatch {
   const raw: RawBatch = { B, T, D, O, xs: steps(batch.xs, D, "xs") };
   if (batch.targets) {
     if (batch.targets.length !== T)
-      throw new Error(`${what}: targets must have one tensor per step (${T}), got ${batch.targets.length}`);
+      throw new Error(
+        `${what}: targets must have one tensor per step (${T}), got ${batch.targets.length}`,
+      );
     raw.targets = steps(batch.targets, O, "targets");
   }
   if (batch.target) raw.target = Float32Array.from(batch.target.dataSync());

@@ -141,7 +141,9 @@ function syncTrainer(
       const W = shards.map((s) => lossWeight(model, s));
       const total = W.reduce((a, w) => a + w, 0);
       if (!(total > 0))
-        throw new Error(`${WHAT}: the batch has no real step (its mask is all zeros); leave it out`);
+        throw new Error(
+          `${WHAT}: the batch has no real step (its mask is all zeros); leave it out`,
+        );
       const stepSeed = subSeed(dropoutSeed, u.steps);
       const used = shards.map((_, k) => k).filter((k) => W[k] > 0); //  a shard of padding: skipped
       for (const k of used) writeParams(pool.layout, u.vars, pool.params(k));
@@ -160,7 +162,9 @@ function syncTrainer(
         commit(false); //                 no update: every worker keeps the carry it started from
         throw failed.reason as Error;
       }
-      const done = settled.map((s) => (s as PromiseFulfilledResult<{ loss: number; ms: number }>).value);
+      const done = settled.map(
+        (s) => (s as PromiseFulfilledResult<{ loss: number; ms: number }>).value,
+      );
       const a = used.map((k) => W[k] / total);
       const loss = done.reduce((s, d, i) => s + a[i] * d.loss, 0);
       const grads = combineGrads(

@@ -88,7 +88,8 @@ initBackend(init.backend).then(
         if (answer) send(answer);
       } catch (e) {
         const message = e instanceof Error ? e.message : String(e);
-        if (m.job !== undefined) send({ type: "error", job: m.job, message: message.split("\n")[0] });
+        if (m.job !== undefined)
+          send({ type: "error", job: m.job, message: message.split("\n")[0] });
       }
     });
     send({ type: "ready", backend });

@@ -11,13 +11,7 @@ import { initBackend } from "../../src/backend";
 import { disposeAll } from "../../src/layer";
 import { model } from "../../src/model";
 import { parallelTrainer } from "../../src/parallel/sync";
-import {
-  lossWeight,
-  packBatch,
-  rowRanges,
-  shardRows,
-  unpackBatch,
-} from "../../src/parallel/rows";
+import { lossWeight, packBatch, rowRanges, shardRows, unpackBatch } from "../../src/parallel/rows";
 import { initModel, lossAndGrads } from "../../src/model";
 import { modelFromSpec, ModelSpec } from "../../src/spec";
 import { charModel } from "../../src/text/charmodel";
@@ -104,10 +98,12 @@ describe("parallelTrainer", () => {
 
   it("follows it on a masked many-to-one model with class weights, and with fewer rows than workers", async () => {
     const m = modelFromSpec({
-      layer: { bidirectional: [
-        { cell: "gru", inputSize: 5, hiddenSize: 4 },
-        { cell: "gru", inputSize: 5, hiddenSize: 4 },
-      ] },
+      layer: {
+        bidirectional: [
+          { cell: "gru", inputSize: 5, hiddenSize: 4 },
+          { cell: "gru", inputSize: 5, hiddenSize: 4 },
+        ],
+      },
       outputSize: 3,
       output: "last",
       classWeights: [1, 3, 0.5],

@@ -1,10 +1,14 @@
-// npm run bench [-- --json] [--quick] [--steps N]
+// npm run bench [-- --json] [--quick] [--steps N] [--workers N [--only parallel]]
 // Training-step speed of our BPTT vs tf.layers on the same backend and sizes: B=32, T=50,
 // one-hot vocabulary 65, H=128, softmax at every step, Adam. Median ms/step over N steps after
 // warm-up, taken in interleaved rounds (ours, ours with reference ops, tf.layers: one step each
 // per round, so all see the same machine; the LSTM also with a mask of random lengths in
 // [T/2, T]: masked_ratio = masked / unmasked), chars/s, peak tensors and bytes (tf.profile), and a
 // sequence-length sweep.
+// With --workers N: the char-LSTM (B=64 in all, T=50, V=65, H=128, Adam) by one thread and by
+// N worker threads (rnn.parallelTrainer, rows split across them), interleaved steps on the same
+// batch: "parallel": { workers, single_chars_per_s, parallel_chars_per_s, speedup }.
+// `--only parallel` runs just that part.
 // Results go to stdout and to reports/bench.json.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, dirname } from "node:path";
@@ -25,10 +29,27 @@ const STEPS = stepsArg >= 0 ? Number(args[stepsArg + 1]) : quick ? 3 : 10;
 const WARMUP = quick ? 1 : 3;
 const WARMUP_S = quick ? 0 : 5;
 const [B, T, V, H] = [32, 50, 65, 128];
+const workersArg = args.indexOf("--workers");
+const WORKERS = workersArg >= 0 ? Number(args[workersArg + 1]) : 0;
+const onlyArg = args.indexOf("--only");
+const ONLY = onlyArg >= 0 ? args[onlyArg + 1] : undefined;
+if (ONLY !== undefined && ONLY !== "parallel") {
+  console.error(`bench: --only takes "parallel" (got ${JSON.stringify(ONLY)})`);
+  process.exit(2);
+}
+if (workersArg >= 0 && !(Number.isInteger(WORKERS) && WORKERS >= 1)) {
+  console.error(`bench: --workers needs a positive integer (got ${args[workersArg + 1]})`);
+  process.exit(2);
+}
+if (ONLY === "parallel" && !WORKERS) {
+  console.error("bench: --only parallel needs --workers N");
+  process.exit(2);
+}
 const log = (...a) => json || console.log(...a);
 
 /** Deterministic pseudo-text: T one-hot steps [B, V] and next-symbol targets. */
-function data(steps) {
+function data(steps, rows = B) {
+  const B = rows;
   const u = rnn.rng(7);
   const ids = Array.from({ length: B }, () =>
     Array.from({ length: steps + 1 }, () => Math.floor(u() * V)),
@@ -169,7 +190,7 @@ const lengthRng = rnn.rng(11); //                     lengths uniform in [T/2, T
 const lengths = Array.from({ length: B }, () => T / 2 + Math.floor(lengthRng() * (T / 2 + 1)));
 const maskedBatch = rnn.maskFromLengths(lengths, T);
 const result = { backend, quick, sizes: { B, T, V, H }, steps: STEPS, models: {}, sweep: [] };
-for (const kind of Object.keys(CELLS)) {
+for (const kind of ONLY ? [] : Object.keys(CELLS)) {
   const masked = kind === "lstm"; //  the LSTM also on a variable-length batch, in the same rounds
   const runners = [ours(kind, batch), ours(kind, batch, false), layers(kind, batch), guards(batch)];
   if (masked) runners.push(ours(kind, { ...batch, mask: maskedBatch }));
@@ -202,7 +223,7 @@ for (const kind of Object.keys(CELLS)) {
 }
 rnn.disposeAll(batch.xs, batch.targets, maskedBatch);
 
-for (const steps of quick ? [25, 100] : [25, 50, 100, 200, 400]) {
+for (const steps of ONLY ? [] : quick ? [25, 100] : [25, 50, 100, 200, 400]) {
   const b = data(steps);
   const run = ours("lstm", b);
   const [o] = await compare([run]);
@@ -214,9 +235,63 @@ for (const steps of quick ? [25, 100] : [25, 50, 100, 200, 400]) {
   );
   rnn.disposeAll(b.xs, b.targets);
 }
-const per = result.sweep.map((r) => r.ms_per_step);
-result.sweep_spread = +(Math.max(...per) / Math.min(...per) - 1).toFixed(3);
-log(`per-time-step cost spread over the sweep: ${(result.sweep_spread * 100).toFixed(0)}%`);
+if (!ONLY) {
+  const per = result.sweep.map((r) => r.ms_per_step);
+  result.sweep_spread = +(Math.max(...per) / Math.min(...per) - 1).toFixed(3);
+  log(`per-time-step cost spread over the sweep: ${(result.sweep_spread * 100).toFixed(0)}%`);
+}
+
+if (WORKERS) {
+  // one thread against WORKERS threads on the same batch of 64 rows, one step each per round
+  const rows = 64;
+  const b = data(T, rows);
+  const model = rnn.charModel({ cell: "lstm", hiddenSize: H, layers: 1, vocabSize: V });
+  const single = rnn.trainer({ model, seed: 1, learningRate: 2e-3 });
+  const par = await rnn.parallelTrainer({ model, seed: 1, learningRate: 2e-3, workers: WORKERS });
+  // one worker alone on one worker's share of the rows: what a worker costs without company
+  const share = data(T, Math.ceil(rows / WORKERS));
+  const alone = await rnn.parallelTrainer({ model, seed: 1, learningRate: 2e-3, workers: 1 });
+  const slowest = [];
+  const aloneMs = [];
+  const [s1, sp, sa] = await compare([
+    { step: () => single.step(b) },
+    { step: async () => slowest.push(Math.max(...(await par.step(b)).workerMs)) },
+    { step: async () => aloneMs.push((await alone.step(share)).workerMs[0]) },
+  ]);
+  const tensors = await par.workerTensors();
+  single.dispose();
+  await par.dispose();
+  await alone.dispose();
+  rnn.disposeAll(b.xs, b.targets, share.xs, share.targets);
+  const worker = median(slowest.slice(-STEPS));
+  const workerAlone = median(aloneMs.slice(-STEPS));
+  result.parallel = {
+    workers: WORKERS,
+    batch: rows,
+    single_ms: +s1.toFixed(2),
+    parallel_ms: +sp.toFixed(2),
+    single_chars_per_s: Math.round((rows * T) / (s1 / 1000)),
+    parallel_chars_per_s: Math.round((rows * T) / (sp / 1000)),
+    speedup: +(s1 / sp).toFixed(3),
+    // where the parallel step's time goes: the slowest worker's pass (its share of the rows,
+    // all workers running at once), the same share by one worker alone, and the rest (main
+    // thread: packing, averaging, the update; messages)
+    slowest_worker_ms: +worker.toFixed(2),
+    worker_alone_ms: +workerAlone.toFixed(2),
+    alone_step_ms: +sa.toFixed(2),
+    contention: +(worker / workerAlone).toFixed(3),
+    main_thread_ms: +(sp - worker).toFixed(2),
+    worker_tensors_between_steps: tensors,
+    cores: (await import("node:os")).availableParallelism(),
+  };
+  const p = result.parallel;
+  log(
+    `parallel lstm B=${rows}: 1 thread ${p.single_ms.toFixed(1)} ms (${p.single_chars_per_s} chars/s), ${WORKERS} workers ${p.parallel_ms.toFixed(1)} ms (${p.parallel_chars_per_s} chars/s), ×${p.speedup} on ${p.cores} cores`,
+  );
+  log(
+    `  slowest worker ${p.slowest_worker_ms.toFixed(1)} ms (alone on the same rows ${p.worker_alone_ms.toFixed(1)} ms: ×${p.contention} from sharing the machine), main thread and messages ${p.main_thread_ms.toFixed(1)} ms`,
+  );
+}
 
 mkdirSync(join(root, "reports"), { recursive: true });
 writeFileSync(join(root, "reports", "bench.json"), JSON.stringify(result, null, 2) + "\n");

@@ -28,7 +28,7 @@ import { Batch, initModel, Model } from "../model";
 import { checkLimits, makeOptimizer, TrainerOptions, updater } from "../train";
 import { checkWorkers, specFor, startPool } from "./pool";
 import { buffersOf, packBatch } from "./rows";
-import { combineGrads, writeParams } from "./slots";
+import { sumGrads, writeParams } from "./slots";
 import type { Fault } from "./protocol";
 
 export interface AsyncTrainerOptions extends Omit<TrainerOptions<Model>, "stateful"> {
@@ -181,6 +181,7 @@ export async function asyncTrainer({
             {
               type: "grad",
               batch: raw,
+              scale: 1,
               seed: subSeed(dropoutSeed, k),
               stateful: false,
               delayMs,
@@ -188,7 +189,7 @@ export async function asyncTrainer({
             },
             buffersOf(raw),
           );
-          const grads = combineGrads(layout, [pool.grads(w)], [1]); //          the push
+          const grads = sumGrads(layout, [pool.grads(w)]); //                  the push
           const staleness = u.steps - pulledAt[j];
           const r = u.apply(m.loss, grads);
           const upd: AsyncUpdate = {

@@ -49,6 +49,8 @@ export type ToWorker =
       type: "grad";
       job: number;
       batch: RawBatch;
+      /** Write scale · g: the shard's share W_k / W of the batch's loss (rows.ts). */
+      scale: number;
       seed: number;
       truncate?: number;
       /** Start from this worker's carried state, and keep the new one. */

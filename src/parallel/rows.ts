@@ -30,6 +30,18 @@ export interface RawBatch {
 
 /** Reads a batch's tensors into arrays (the batch is left as it was). */
 export function packBatch(what: string, batch: Batch): RawBatch {
+  return packShards(what, batch, undefined)[0];
+}
+
+/**
+ * Reads a batch's tensors straight into the arrays of its row shards ([lo, hi) each; all rows
+ * when none are given): each tensor is read once, each row copied once.
+ */
+export function packShards(
+  what: string,
+  batch: Batch,
+  ranges: [number, number][] | undefined,
+): RawBatch[] {
   if (!batch || !Array.isArray(batch.xs) || batch.xs.length === 0)
     throw new Error(`${what}: batch.xs must be a non-empty array of [B, D] tensors`);
   if (batch.carry)
@@ -38,49 +50,49 @@ export function packBatch(what: string, batch: Batch): RawBatch {
     );
   const T = batch.xs.length;
   const [B, D] = batch.xs[0].shape;
-  const steps = (ts: tf.Tensor2D[], width: number, name: string) => {
-    const out = new Float32Array(T * B * width);
+  const O = (batch.targets?.[0] ?? batch.target)?.shape[1] ?? 0;
+  const parts = ranges ?? [[0, B]];
+  const shards: RawBatch[] = parts.map(([lo, hi]) => ({
+    B: hi - lo,
+    T,
+    D,
+    O,
+    xs: new Float32Array(T * (hi - lo) * D),
+  }));
+  // step-major [T, B, width] tensors into each shard's [T, B_k, width]
+  const steps = (ts: tf.Tensor2D[], width: number, name: string, key: "xs" | "targets") => {
+    shards.forEach((s) => (s[key] ??= new Float32Array(T * s.B * width)));
     ts.forEach((t, k) => {
       if (t.shape[0] !== B || t.shape[1] !== width)
         throw new Error(
           `${what}: ${name}[${k}] is [${t.shape}] but ${name}[0] is [${B}, ${width}]; every step must have the same shape`,
         );
-      out.set(t.dataSync() as Float32Array, k * B * width);
+      const v = t.dataSync() as Float32Array;
+      parts.forEach(([lo, hi], j) =>
+        shards[j][key]!.set(v.subarray(lo * width, hi * width), k * (hi - lo) * width),
+      );
     });
-    return out;
   };
-  const O = (batch.targets?.[0] ?? batch.target)?.shape[1] ?? 0;
-  const raw: RawBatch = { B, T, D, O, xs: steps(batch.xs, D, "xs") };
+  // row-major [B, width] tensors into each shard's [B_k, width]
+  const rows = (t: tf.Tensor2D, width: number, key: "target" | "mask") => {
+    const v = t.dataSync() as Float32Array;
+    parts.forEach(([lo, hi], j) => (shards[j][key] = v.slice(lo * width, hi * width)));
+  };
+  steps(batch.xs, D, "xs", "xs");
   if (batch.targets) {
     if (batch.targets.length !== T)
       throw new Error(
         `${what}: targets must have one tensor per step (${T}), got ${batch.targets.length}`,
       );
-    raw.targets = steps(batch.targets, O, "targets");
+    steps(batch.targets, O, "targets", "targets");
   }
-  if (batch.target) raw.target = Float32Array.from(batch.target.dataSync());
+  if (batch.target) rows(batch.target, O, "target");
   if (batch.mask) {
     if (batch.mask.shape[0] !== B || batch.mask.shape[1] !== T)
       throw new Error(`${what}: mask must be [${B}, ${T}] (got [${batch.mask.shape}])`);
-    raw.mask = Float32Array.from(batch.mask.dataSync());
+    rows(batch.mask, T, "mask");
   }
-  return raw;
-}
-
-/** Rows [lo, hi) of a batch. */
-export function shardRows(r: RawBatch, lo: number, hi: number): RawBatch {
-  const n = hi - lo;
-  const steps = (a: Float32Array, w: number) => {
-    const out = new Float32Array(r.T * n * w);
-    for (let t = 0; t < r.T; t++)
-      out.set(a.subarray((t * r.B + lo) * w, (t * r.B + hi) * w), t * n * w);
-    return out;
-  };
-  const out: RawBatch = { B: n, T: r.T, D: r.D, O: r.O, xs: steps(r.xs, r.D) };
-  if (r.targets) out.targets = steps(r.targets, r.O);
-  if (r.target) out.target = r.target.slice(lo * r.O, hi * r.O);
-  if (r.mask) out.mask = r.mask.slice(lo * r.T, hi * r.T);
-  return out;
+  return shards;
 }
 
 /** Rows split as evenly as possible over at most `parts` shards: [lo, hi) of each. */

@@ -8,13 +8,10 @@ export function writeParams(layout: ParamLayout, p: Params, slot: Float32Array):
   layout.names.forEach((k, i) => slot.set(p[k].dataSync() as Float32Array, layout.offsets[i]));
 }
 
-/** g = Σ_k a_k g_k over the slots, as one tensor per parameter (the caller owns them). */
-export function combineGrads(layout: ParamLayout, slots: Float32Array[], a: number[]): Params {
-  const g = new Float32Array(layout.total);
-  slots.forEach((s, k) => {
-    const ak = a[k];
-    for (let i = 0; i < g.length; i++) g[i] += ak * s[i];
-  });
+/** g = Σ_k g_k over the slots (each already weighted), as tensors (the caller owns them). */
+export function sumGrads(layout: ParamLayout, slots: Float32Array[]): Params {
+  const g = Float32Array.from(slots[0]);
+  for (const s of slots.slice(1)) for (let i = 0; i < g.length; i++) g[i] += s[i];
   return Object.fromEntries(
     layout.names.map((k, i) => {
       const o = layout.offsets[i];

@@ -30,8 +30,8 @@ import {
   updater,
 } from "../train";
 import { checkWorkers, Pool, specFor, startPool } from "./pool";
-import { buffersOf, lossWeight, packBatch, rowRanges, shardRows } from "./rows";
-import { combineGrads, writeParams } from "./slots";
+import { buffersOf, lossWeight, packShards, rowRanges } from "./rows";
+import { sumGrads, writeParams } from "./slots";
 
 export interface ParallelTrainerOptions extends TrainerOptions<Model> {
   /** Worker threads (default 2): the batch's rows are split across them. */
@@ -131,13 +131,12 @@ function syncTrainer(
           `${WHAT}: gradNorms and returnCarry are for the single-thread trainer (rnn.trainer)`,
         );
       if (pool.closed) throw new Error(`${pool.closed}; the workers are gone: make a new trainer`);
-      const raw = packBatch(WHAT, batch);
-      if (stateful && heldRows !== undefined && raw.B !== heldRows)
+      const B = batch?.xs?.[0]?.shape?.[0];
+      if (stateful && heldRows !== undefined && B !== heldRows)
         throw new Error(
-          `${WHAT}: the carried state is for a batch of ${heldRows} rows but this batch has ${raw.B}; call trainer.resetState() before a batch of another size`,
+          `${WHAT}: the carried state is for a batch of ${heldRows} rows but this batch has ${B}; call trainer.resetState() before a batch of another size`,
         );
-      const ranges = rowRanges(raw.B, pool.size);
-      const shards = ranges.map(([lo, hi]) => shardRows(raw, lo, hi));
+      const shards = packShards(WHAT, batch, B ? rowRanges(B, pool.size) : undefined);
       const W = shards.map((s) => lossWeight(model, s));
       const total = W.reduce((a, w) => a + w, 0);
       if (!(total > 0))
@@ -146,12 +145,20 @@ function syncTrainer(
         );
       const stepSeed = subSeed(dropoutSeed, u.steps);
       const used = shards.map((_, k) => k).filter((k) => W[k] > 0); //  a shard of padding: skipped
-      for (const k of used) writeParams(pool.layout, u.vars, pool.params(k));
+      writeParams(pool.layout, u.vars, pool.params(used[0]));
+      for (const k of used.slice(1)) pool.params(k).set(pool.params(used[0]));
       const settled = await Promise.allSettled(
         used.map((k) =>
           pool.run<"done">(
             k,
-            { type: "grad", batch: shards[k], seed: subSeed(stepSeed, k), truncate, stateful },
+            {
+              type: "grad",
+              batch: shards[k],
+              scale: W[k] / total, //                   the worker writes (W_k / W) g_k
+              seed: subSeed(stepSeed, k),
+              truncate,
+              stateful,
+            },
             buffersOf(shards[k]),
           ),
         ),
@@ -165,12 +172,10 @@ function syncTrainer(
       const done = settled.map(
         (s) => (s as PromiseFulfilledResult<{ loss: number; ms: number }>).value,
       );
-      const a = used.map((k) => W[k] / total);
-      const loss = done.reduce((s, d, i) => s + a[i] * d.loss, 0);
-      const grads = combineGrads(
+      const loss = done.reduce((s, d, i) => s + (W[used[i]] / total) * d.loss, 0);
+      const grads = sumGrads(
         pool.layout,
         used.map((k) => pool.grads(k)),
-        a,
       );
       let r: { loss: number; gradNorm: number };
       try {
@@ -180,7 +185,7 @@ function syncTrainer(
         throw e;
       }
       commit(true);
-      if (stateful) heldRows = raw.B;
+      if (stateful) heldRows = B;
       const workerMs = all.map((w) => done[used.indexOf(w)]?.ms ?? 0);
       return { ...r, workerMs };
     },

@@ -49,7 +49,11 @@ function grad(m: Extract<ToWorker, { type: "grad" }>): FromWorker {
       { ...batch, carry: m.stateful ? state : undefined },
       { truncate: m.truncate, seed: m.seed },
     );
-    layout.names.forEach((k, i) => gradsSlot.set(r.grads[k].dataSync(), layout.offsets[i]));
+    layout.names.forEach((k, i) => {
+      const g = r.grads[k].dataSync() as Float32Array;
+      const o = layout.offsets[i];
+      for (let j = 0; j < g.length; j++) gradsSlot[o + j] = m.scale * g[j]; //    (W_k / W) g_k
+    });
     disposeAll(r.grads, r.dCarry);
     disposeAll(next);
     next = m.stateful ? r.carry : undefined;

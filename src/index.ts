@@ -151,8 +151,10 @@ export type { GapBatch, GapOptions } from "./tasks/gap";
 // ── text (notebook 07) and checkpoints ──
 export { vocabulary } from "./text/vocab";
 export type { Vocabulary } from "./text/vocab";
-export { textLayout, textBatch, tokenBatch } from "./text/batches";
-export type { TextBatch, TokenBatch } from "./text/batches";
+export { textLayout, textBatch, tokenBatch, randomWindows } from "./text/batches";
+export type { TextBatch, TokenBatch, RandomWindowOptions } from "./text/batches";
+export { textLoss } from "./text/evaluate";
+export type { TextLossOptions } from "./text/evaluate";
 export { sample, samplingDistribution } from "./text/sample";
 export type { SampleOptions, Sample } from "./text/sample";
 export { charModel, charModelSpec } from "./text/charmodel";

@@ -6,6 +6,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { oneHot } from "../onehot";
+import { rng } from "../init";
 import { Layout, statefulLayout } from "../series/stateful";
 import { maskFromLengths } from "../mask";
 
@@ -64,4 +65,43 @@ export function tokenBatch(seqs: readonly (readonly number[])[]): TokenBatch {
     ),
   );
   return { xs, mask: maskFromLengths(lengths, T), lengths };
+}
+
+/**
+ * `rows` windows of `steps` characters at seeded random places in ids[start, end) (inputs, and
+ * the next character as targets): stateless batches, each its own draw (asynchronous SGD's
+ * workers each take one).
+ */
+export function randomWindows(
+  ids: ArrayLike<number>,
+  vocabSize: number,
+  { rows, steps, seed, start = 0, end = ids.length }: RandomWindowOptions,
+): TextBatch {
+  if (!(Number.isInteger(rows) && rows > 0 && Number.isInteger(steps) && steps > 0))
+    throw new Error(
+      `randomWindows: rows and steps must be positive integers (got ${rows}, ${steps})`,
+    );
+  if (end - start < steps + 1)
+    throw new Error(
+      `randomWindows: the text [${start}, ${end}) is shorter than one window of ${steps} + 1 characters`,
+    );
+  const u = rng(seed);
+  const starts = Array.from(
+    { length: rows },
+    () => start + Math.floor(u() * (end - start - steps)),
+  );
+  return textBatch(
+    ids,
+    starts.map((s) => Array.from({ length: steps }, (_, j) => s + j)),
+    vocabSize,
+  );
+}
+
+export interface RandomWindowOptions {
+  rows: number;
+  steps: number;
+  seed: number;
+  /** The part of the text to draw from: [start, end). */
+  start?: number;
+  end?: number;
 }

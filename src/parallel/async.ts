@@ -64,6 +64,8 @@ export interface AsyncUpdate {
   virtual: number;
   /** Seconds since the run started, when the update was applied. */
   seconds: number;
+  /** Milliseconds the worker spent on this gradient (with any `delayMs`). */
+  workerMs: number;
 }
 
 export interface AsyncTrainer {
@@ -200,6 +202,7 @@ export async function asyncTrainer({
             worker: w,
             virtual: j,
             seconds: (performance.now() - t0) / 1000,
+            workerMs: m.ms,
           };
           out.push(upd);
           pull(j); //                                  j pulls the new parameters for its next turn

@@ -114,6 +114,16 @@ describe("asyncTrainer", () => {
     }
   });
 
+  it("delayMs makes every job at least that slow (a slower or farther worker)", async () => {
+    const tr = await asyncTrainer({ model: m, workers: 2, delayMs: 40 });
+    try {
+      const run = await tr.run({ updates: 4, batches });
+      for (const u of run) expect(u.workerMs).toBeGreaterThanOrEqual(40);
+    } finally {
+      await tr.dispose();
+    }
+  });
+
   it("checks its options with one-line errors", async () => {
     await expect(asyncTrainer({ model: m, workers: 2, emulate: 1 })).rejects.toThrow(
       "asyncTrainer: emulate must be an integer from workers (2) to 1024 (got 1)",

@@ -296,11 +296,10 @@ export function beamSearch(
 export function freeRunningLoss(m: Seq2Seq, p: Params, batch: Seq2SeqBatch): number {
   const { B, Td } = checkBatch(m, batch);
   const V = m.options.targetVocab;
-  const sources = Array.from({ length: B }, (_, b) => {
-    const ids: number[] = [];
-    batch.xs.forEach((x) => ids.push(x.dataSync()[b]));
-    return ids.filter((v) => v !== PAD_ID);
-  });
+  const steps = batch.xs.map((x) => x.dataSync()); //              each source step read once
+  const sources = Array.from({ length: B }, (_, b) =>
+    steps.map((s) => s[b]).filter((v) => v !== PAD_ID),
+  );
   const targets = batch.targets.dataSync();
   const w = batch.tgtMask.dataSync();
   const mem = encode(m, p, sources, 1);

@@ -1,6 +1,8 @@
 // Opens each report in headless Chromium (Debian's, via playwright-core) with every request
 // intercepted: only the report file itself and data:/blob: URLs may load. Checks that each
-// chart drew (plotly's svg.main-svg), that equations are SVG, and that no script failed.
+// chart drew (plotly's svg.main-svg), that equations are SVG, and that no script failed; counts
+// the code and printed-text blocks whose lines are cut off (wider than their box, and the box
+// does not scroll) and the quick-mode banners.
 import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
@@ -20,7 +22,10 @@ export function chromiumPath(env = process.env) {
   return found;
 }
 
-/** Checks reports; resolves with one result per file: { file, charts, drawn, math, blocked, errors }. */
+/**
+ * Checks reports; resolves with one result per file:
+ * { file, charts, drawn, math, blocked, errors, codeBlocks, clipped, banners }.
+ */
 export async function checkReports(files, { timeoutMs = 20_000 } = {}) {
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
@@ -58,7 +63,19 @@ export async function checkReports(files, { timeoutMs = 20_000 } = {}) {
         await page.waitForTimeout(200);
       }
       const math = await page.locator(".rnnwb-math svg").count();
-      results.push({ file, charts, drawn, math, blocked, errors });
+      const { codeBlocks, clipped } = await page.evaluate(() => {
+        const pres = [...document.querySelectorAll(".jp-InputArea pre, .jp-OutputArea pre")];
+        const cut = pres.filter((el) => {
+          const scrolls = ["auto", "scroll"].includes(getComputedStyle(el).overflowX);
+          return el.scrollWidth > el.clientWidth + 1 && !scrolls;
+        });
+        return {
+          codeBlocks: pres.length,
+          clipped: cut.map((el) => el.textContent.split("\n")[0].slice(0, 60)),
+        };
+      });
+      const banners = await page.locator(".rnnwb-quick-banner").count();
+      results.push({ file, charts, drawn, math, blocked, errors, codeBlocks, clipped, banners });
       await page.close();
     }
   } finally {

@@ -20,6 +20,21 @@ import { sourceOf } from "./runner.mjs";
 const here = dirname(fileURLToPath(import.meta.url));
 export const TEMPLATE_DIR = join(here, "..", "report-template");
 export const MAX_REPORT_BYTES = 8 * 1024 * 1024;
+/** What every report (and the index) of a quick-mode run says first. */
+export const QUICK_BANNER_TEXT =
+  "Quick mode: sizes reduced, results not meaningful. Run `npm run notebooks` for the real ones.";
+export const QUICK_BANNER = `<div class="rnnwb-quick-banner" role="note">${QUICK_BANNER_TEXT.replace(
+  /`([^`]+)`/g,
+  "<code>$1</code>",
+)}</div>`;
+
+/** The page with the quick-mode banner right after its <body> tag. */
+export function withQuickBanner(html) {
+  const at = /<body\b[^>]*>/i.exec(html);
+  if (!at) throw new Error("a report without a <body> tag: cannot place the quick-mode banner");
+  const end = at.index + at[0].length;
+  return html.slice(0, end) + "\n" + QUICK_BANNER + html.slice(end);
+}
 
 /** The nbconvert command (`$RNN_NBCONVERT` or `jupyter nbconvert`); throws a one-line hint when missing. */
 export function nbconvertCommand(env = process.env) {
@@ -132,6 +147,8 @@ export function renderReports(reportsDir, { env = process.env } = {}) {
         throw new Error(
           `reports/${name}.html would load ${refs.slice(0, 3).join(", ")} from outside the file: reports must be self-contained`,
         );
+      const meta = nb.metadata?.["rnn-workbook"] ?? {};
+      if (meta.quick) html = withQuickBanner(html);
       const path = join(reportsDir, `${name}.html`);
       writeFileSync(path, html);
       const bytes = statSync(path).size;
@@ -139,7 +156,6 @@ export function renderReports(reportsDir, { env = process.env } = {}) {
         throw new Error(
           `reports/${name}.html is ${(bytes / 2 ** 20).toFixed(1)} MB, over the 8 MB limit: plot fewer points or embed less`,
         );
-      const meta = nb.metadata?.["rnn-workbook"] ?? {};
       return {
         name,
         title: titleOf(nb, name),
@@ -176,8 +192,9 @@ export function indexHtml(reports) {
     .join("\n");
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>rnn-workbook reports</title>
-<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.4em .7em;text-align:left;vertical-align:top}th{background:#f4f4f4}</style>
+<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.4em .7em;text-align:left;vertical-align:top}th{background:#f4f4f4}.rnnwb-quick-banner{margin:0 0 1em;padding:.5em 1em;background:#fff3cd;color:#664d03;border:1px solid #e0c97a;font-weight:bold}</style>
 </head><body>
+${reports.some((r) => r.quick) ? QUICK_BANNER : ""}
 <h1>rnn-workbook reports</h1>
 <p>Each report is one self-contained HTML file: open it offline, anywhere. Figures below are the headline numbers each notebook recorded with <code>rnn.record()</code> when it ran.</p>
 <table><thead><tr><th>notebook</th><th>mode</th><th>run time</th><th>size</th><th>headline figures</th></tr></thead>

@@ -48,16 +48,17 @@ export function tableCells(
   { maxRows = 20, digits = 4 }: TableOptions = {},
 ) {
   let columns: string[];
-  let index: string[];
+  let index: string[] | null; //                   null: no index worth showing (rows 0, 1, 2, …)
   let rows: unknown[][];
   if (isFrame(data)) {
     columns = data.columns.map(String);
     index = data.index.map(String);
+    if (index.every((v, i) => v === String(i))) index = null; //   danfo's default: meaningless
     const v = data.values as unknown[];
     rows = v.length > 0 && !Array.isArray(v[0]) ? v.map((x) => [x]) : (v as unknown[][]);
   } else if (Array.isArray(data)) {
     columns = [...new Set(data.flatMap((r) => Object.keys(r)))];
-    index = data.map((_, i) => String(i));
+    index = null;
     rows = data.map((r) => columns.map((c) => r[c]));
   } else {
     throw new Error("table(data): expected a danfo DataFrame or an array of row objects");
@@ -73,7 +74,11 @@ export function tableCells(
   }
   return {
     columns,
-    rows: keep.map((i) => ({ index: index[i], cells: rows[i].map((v) => cell(v, digits)) })),
+    indexed: index !== null,
+    rows: keep.map((i) => ({
+      index: index?.[i] ?? "",
+      cells: rows[i].map((v) => cell(v, digits)),
+    })),
     elidedAfter: elided > 0 ? Math.ceil(maxRows / 2) : -1,
     elided,
     total: n,
@@ -84,29 +89,32 @@ export function tableCells(
 export function tableBundle(data: FrameLike | Row[], options: TableOptions = {}): MimeBundle {
   const t = tableCells(data, options);
   const cap = options.caption ? `<caption>${escapeHtml(options.caption)}</caption>` : "";
-  const head = `<tr><th></th>${t.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr>`;
+  const ix = t.indexed;
+  const head = `<tr>${ix ? "<th></th>" : ""}${t.columns.map((c) => `<th>${escapeHtml(c)}</th>`).join("")}</tr>`;
   const body: string[] = [];
-  const textRows: string[][] = [["", ...t.columns]];
+  const textRows: string[][] = [ix ? ["", ...t.columns] : [...t.columns]];
+  const width = t.columns.length + (ix ? 1 : 0);
   t.rows.forEach((r, k) => {
     if (k === t.elidedAfter) {
-      body.push(`<tr><td colspan="${t.columns.length + 1}">… ${t.elided} more rows …</td></tr>`);
-      textRows.push(["…", ...t.columns.map(() => "…")]);
+      body.push(`<tr><td colspan="${width}">… ${t.elided} more rows …</td></tr>`);
+      textRows.push(Array.from({ length: width }, () => "…"));
     }
-    body.push(
-      `<tr><th>${escapeHtml(r.index)}</th>${r.cells.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`,
-    );
-    textRows.push([r.index, ...r.cells]);
+    const cells = r.cells.map((c) => `<td>${escapeHtml(c)}</td>`).join("");
+    body.push(`<tr>${ix ? `<th>${escapeHtml(r.index)}</th>` : ""}${cells}</tr>`);
+    textRows.push(ix ? [r.index, ...r.cells] : [...r.cells]);
   });
   const widths = textRows[0].map((_, j) => Math.max(...textRows.map((row) => row[j].length)));
   const text = textRows
     .map((row) => row.map((c, j) => c.padStart(widths[j])).join("  "))
     .join("\n");
-  const footer = `${t.total} rows × ${t.columns.length} columns`;
+  // a footer only where rows were left out: how many there are in all
+  const footer = t.elided > 0 ? `${t.total} rows, ${t.elided} not shown` : "";
   return {
     "text/html":
       `<table class="dataframe rnnwb-table" border="1">${cap}<thead>${head}</thead><tbody>${body.join("")}</tbody></table>` +
-      `<p style="color:#777;font-size:smaller">${footer}</p>`,
-    "text/plain": (options.caption ? options.caption + "\n" : "") + text + "\n" + footer,
+      (footer ? `<p style="color:#777;font-size:smaller">${footer}</p>` : ""),
+    "text/plain":
+      (options.caption ? options.caption + "\n" : "") + text + (footer ? "\n" + footer : ""),
   };
 }
 

@@ -12,7 +12,18 @@ describe("table", () => {
     expect(b["text/html"]).toContain("<td>1.235</td>");
     expect(b["text/html"]).toContain("b&lt;");
     expect(b["text/plain"]).toContain("losses");
-    expect(b["text/plain"]).toContain("2 rows × 2 columns");
+    // danfo's default index (0, 1, …) means nothing: no index column, and no footer when
+    // every row is shown
+    expect(b["text/html"]).toContain("<thead><tr><th>name</th><th>loss</th></tr></thead>");
+    expect(b["text/html"]).not.toContain("rows");
+    expect(b["text/plain"].split("\n")[1].trim()).toBe("name   loss");
+  });
+
+  it("keeps an index that means something, and says how many rows it left out", () => {
+    const df = new dfd.DataFrame({ x: [1, 2, 3, 4] }, { index: ["mon", "tue", "wed", "thu"] });
+    const b = tableBundle(df, { maxRows: 2 });
+    expect(b["text/html"]).toContain("<tr><th>mon</th><td>1</td></tr>");
+    expect(b["text/html"]).toContain("4 rows, 2 not shown");
   });
 
   it("elides the middle of long frames and says how many rows it hid", () => {
@@ -26,7 +37,7 @@ describe("table", () => {
     );
     expect(t.rows).toHaveLength(10);
     expect(t.elided).toBe(90);
-    expect(t.rows[9].index).toBe("99");
+    expect(t.rows[9].cells).toEqual(["99"]);
   });
 
   it("takes plain row objects", () => {

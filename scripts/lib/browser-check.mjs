@@ -22,11 +22,14 @@ export function chromiumPath(env = process.env) {
   return found;
 }
 
+/** The narrow window code must also fit (or scroll) in, in CSS pixels. */
+export const NARROW = 600;
+
 /**
  * Checks reports; resolves with one result per file:
  * { file, charts, drawn, math, blocked, errors, codeBlocks, clipped, banners }.
  */
-export async function checkReports(files, { timeoutMs = 20_000 } = {}) {
+export async function checkReports(files, { timeoutMs = 20_000, width = 1200 } = {}) {
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
     args: [
@@ -43,7 +46,7 @@ export async function checkReports(files, { timeoutMs = 20_000 } = {}) {
   try {
     for (const file of files) {
       const url = pathToFileURL(file).href;
-      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const page = await browser.newPage({ viewport: { width, height: 900 } });
       const blocked = [];
       const errors = [];
       await page.route("**/*", (route) => {
@@ -63,17 +66,26 @@ export async function checkReports(files, { timeoutMs = 20_000 } = {}) {
         await page.waitForTimeout(200);
       }
       const math = await page.locator(".rnnwb-math svg").count();
-      const { codeBlocks, clipped } = await page.evaluate(() => {
-        const pres = [...document.querySelectorAll(".jp-InputArea pre, .jp-OutputArea pre")];
-        const cut = pres.filter((el) => {
-          const scrolls = ["auto", "scroll"].includes(getComputedStyle(el).overflowX);
-          return el.scrollWidth > el.clientWidth + 1 && !scrolls;
+      // cut-off lines at the page's width and in a narrow window (a phone, half a laptop screen)
+      /* eslint-disable no-undef -- runs in the page, where document and getComputedStyle exist */
+      const measure = () =>
+        page.evaluate(() => {
+          const pres = [...document.querySelectorAll(".jp-InputArea pre, .jp-OutputArea pre")];
+          const cut = pres.filter((el) => {
+            const scrolls = ["auto", "scroll"].includes(getComputedStyle(el).overflowX);
+            return el.scrollWidth > el.clientWidth + 1 && !scrolls;
+          });
+          return {
+            codeBlocks: pres.length,
+            clipped: cut.map((el) => el.textContent.split("\n")[0].slice(0, 60)),
+          };
         });
-        return {
-          codeBlocks: pres.length,
-          clipped: cut.map((el) => el.textContent.split("\n")[0].slice(0, 60)),
-        };
-      });
+      /* eslint-enable no-undef */
+      const wide = await measure();
+      await page.setViewportSize({ width: NARROW, height: 900 });
+      const narrow = await measure();
+      const codeBlocks = wide.codeBlocks;
+      const clipped = [...new Set([...wide.clipped, ...narrow.clipped])];
       const banners = await page.locator(".rnnwb-quick-banner").count();
       results.push({ file, charts, drawn, math, blocked, errors, codeBlocks, clipped, banners });
       await page.close();

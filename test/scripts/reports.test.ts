@@ -155,6 +155,8 @@ describe.runIf(hasNbconvert)("rendered reports (nbconvert present)", () => {
       'import * as rnn from "rnn-workbook";\nawait rnn.setup();',
       "rnn.plot({ data: [{ y: [1, 3, 2] }], layout: { title: { text: 'A' } } });\nrnn.plot({ data: [{ z: [[1, 2], [3, 4]], type: 'heatmap' }] });",
       "rnn.record('demo.value', 0.5);",
+      // a line far wider than the page, with nowhere to break it, and a long printed line
+      `const wide = "${"w".repeat(300)}";\nconsole.log(wide + " " + "p".repeat(300));`,
     ]);
     const r = await runNotebook(path, {
       outDir: join(dir, "notebooks"),
@@ -177,6 +179,22 @@ describe.runIf(hasNbconvert)("rendered reports (nbconvert present)", () => {
     const index = readFileSync(join(dir, "index.html"), "utf8");
     expect(index).toContain("Demo report");
     expect(index).toContain("<code>demo.value</code> = <b>0.5</b>");
+    // executed in quick mode: the banner, once, first thing in the body; and on the index
+    expect((html.match(/class="rnnwb-quick-banner"/g) ?? []).length).toBe(1);
+    expect(html).toMatch(/<body[^>]*>\s*<div class="rnnwb-quick-banner"/);
+    expect(index).toContain("Quick mode: sizes reduced, results not meaningful.");
+  });
+
+  it("puts no banner on a report executed in full mode", () => {
+    const nb = JSON.parse(readFileSync(join(dir, "notebooks", "demo.ipynb"), "utf8"));
+    const full = tempDir();
+    mkdirSync(join(full, "notebooks"));
+    nb.metadata["rnn-workbook"].quick = false;
+    writeFileSync(join(full, "notebooks", "demo.ipynb"), JSON.stringify(nb));
+    renderReports(full);
+    const banner = '<div class="rnnwb-quick-banner"';
+    expect(readFileSync(join(full, "demo.html"), "utf8").includes(banner)).toBe(false);
+    expect(readFileSync(join(full, "index.html"), "utf8").includes(banner)).toBe(false);
   });
 
   it.runIf(hasChromium)(
@@ -197,6 +215,31 @@ describe.runIf(hasNbconvert)("rendered reports (nbconvert present)", () => {
       expect(demo.blocked).toEqual([]);
       expect(demo.errors).toEqual([]);
       expect(leak.blocked).toEqual(["https://cdn.example.com/x.js"]);
+      // every code and printed block fits its box (wrapped) or scrolls; none is cut off
+      expect(demo.codeBlocks).toBeGreaterThanOrEqual(5);
+      expect(demo.clipped).toEqual([]);
+      expect(demo.banners).toBe(1);
+    },
+    60_000,
+  );
+
+  it.runIf(hasChromium)(
+    "finds a code block whose lines are cut off (the lab CSS's overflow-x: hidden)",
+    async () => {
+      const cut = join(dir, "cut.html");
+      const pre = (text: string, style: string) =>
+        `<div class="jp-InputArea"><pre style="width:200px;${style}">${text}</pre></div>`;
+      writeFileSync(
+        cut,
+        "<html><body>" +
+          pre("x".repeat(200), "overflow-x:hidden") +
+          pre("y".repeat(200), "overflow-x:auto") +
+          pre("short", "overflow-x:hidden") +
+          "</body></html>",
+      );
+      const [r] = await checkReports([cut], { timeoutMs: 5_000 });
+      expect(r.codeBlocks).toBe(3);
+      expect(r.clipped).toEqual(["x".repeat(60)]);
     },
   );
 });

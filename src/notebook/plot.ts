@@ -29,6 +29,34 @@ function titleOf(fig: Figure): string {
   return "untitled chart";
 }
 
+/**
+ * The layout with whole-number ticks on an x axis whose points are all at a few whole numbers
+ * (epochs, layers, workers): plotly would otherwise label 2 epochs 1, 1.2, 1.4, … 2. An axis
+ * that sets its own ticks (dtick, tickvals, tickmode) or is not linear is left as it is.
+ */
+export function withAxisDefaults(fig: Figure): Record<string, unknown> {
+  const layout = { ...(fig.layout ?? {}) };
+  const byAxis = new Map<string, number[]>();
+  for (const t of fig.data as { x?: unknown; xaxis?: string; type?: string }[]) {
+    if (!Array.isArray(t?.x) || (t.type !== undefined && t.type !== "scatter" && t.type !== "bar"))
+      continue;
+    const key = t.xaxis && t.xaxis !== "x" ? `xaxis${t.xaxis.slice(1)}` : "xaxis";
+    const xs = byAxis.get(key) ?? [];
+    for (const v of t.x) xs.push(typeof v === "number" ? v : NaN);
+    byAxis.set(key, xs);
+  }
+  for (const [key, xs] of byAxis) {
+    const axis = { ...((layout[key] as Record<string, unknown> | undefined) ?? {}) };
+    const own = ["dtick", "tickvals", "tickmode"].some((k) => axis[k] !== undefined);
+    if (own || (axis.type !== undefined && axis.type !== "linear")) continue;
+    if (xs.length === 0 || !xs.every(Number.isInteger)) continue;
+    const span = Math.max(...xs) - Math.min(...xs);
+    if (span > 20) continue; //                             plotly's own ticks are whole there
+    layout[key] = { ...axis, dtick: 1 };
+  }
+  return layout;
+}
+
 /** The MIME bundle for a figure (exported for tests and for reports). */
 export function plotBundle(fig: Figure, id: string = randomBytes(6).toString("hex")): MimeBundle {
   if (fig === null || typeof fig !== "object" || !Array.isArray(fig.data)) {
@@ -37,7 +65,7 @@ export function plotBundle(fig: Figure, id: string = randomBytes(6).toString("he
     );
   }
   const config = { responsive: true, displaylogo: false, ...fig.config };
-  const spec = { data: fig.data, layout: fig.layout ?? {}, config };
+  const spec = { data: fig.data, layout: withAxisDefaults(fig), config };
   const divId = `rnnwb-plot-${id}`;
   const height = typeof fig.layout?.height === "number" ? fig.layout.height : 450;
   const html =

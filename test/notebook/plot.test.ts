@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { plot, plotBundle, plotlyBundle, PLOT_PLACEHOLDER } from "../../src/notebook/plot";
+import {
+  plot,
+  plotBundle,
+  plotlyBundle,
+  PLOT_PLACEHOLDER,
+  withAxisDefaults,
+} from "../../src/notebook/plot";
 import { captureOutputs } from "../helpers";
 
 const fig = {
@@ -27,6 +33,25 @@ describe("plot", () => {
     expect(html).toContain(PLOT_PLACEHOLDER.slice(0, 30));
     expect(html).toContain("window.Plotly.newPlot");
     expect(html.match(/<\/script>/g)).toHaveLength(1); // the trace name cannot close the script
+  });
+
+  it("puts whole-number ticks on an x axis of a few whole numbers (epochs), and only there", () => {
+    const epochs = {
+      data: [
+        { x: [1, 2], y: [0.5, 0.4] },
+        { x: [1, 2], y: [0.6, 0.5] },
+      ],
+    };
+    expect(withAxisDefaults(epochs)).toEqual({ xaxis: { dtick: 1 } });
+    const own = { ...epochs, layout: { xaxis: { dtick: 5, title: { text: "epoch" } } } };
+    expect(withAxisDefaults(own)).toEqual(own.layout); //                  its own ticks stay
+    const log = { ...epochs, layout: { xaxis: { type: "log" } } };
+    expect(withAxisDefaults(log)).toEqual(log.layout);
+    expect(withAxisDefaults({ data: [{ x: [0.5, 1], y: [1, 2] }] })).toEqual({});
+    expect(withAxisDefaults({ data: [{ x: [0, 1000], y: [1, 2] }] })).toEqual({});
+    const two = { data: [{ x: [1, 2, 3], y: [1, 2, 3], xaxis: "x2" }], layout: { height: 300 } };
+    expect(withAxisDefaults(two)).toEqual({ height: 300, xaxis2: { dtick: 1 } });
+    expect(withAxisDefaults({ data: [{ z: [[1]], type: "heatmap" }] })).toEqual({});
   });
 
   it("rejects a figure without a data array", () => {

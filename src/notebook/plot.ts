@@ -32,7 +32,9 @@ function titleOf(fig: Figure): string {
 /**
  * The layout with whole-number ticks on an x axis whose points are all at a few whole numbers
  * (epochs, layers, workers): plotly would otherwise label 2 epochs 1, 1.2, 1.4, … 2. An axis
- * that sets its own ticks (dtick, tickvals, tickmode) or is not linear is left as it is.
+ * that sets its own ticks (dtick, tickvals, tickmode) or is not linear is left as it is. A log
+ * axis gets whole labels (0.02, 0.05, 0.1, 0.2 …) instead of plotly's bare digits between
+ * powers of ten (2, 5, 0.1, 2, 5, 1), unless it sets its own tickformat.
  */
 export function withAxisDefaults(fig: Figure): Record<string, unknown> {
   const layout = { ...(fig.layout ?? {}) };
@@ -53,6 +55,11 @@ export function withAxisDefaults(fig: Figure): Record<string, unknown> {
     const span = Math.max(...xs) - Math.min(...xs);
     if (span > 20) continue; //                             plotly's own ticks are whole there
     layout[key] = { ...axis, dtick: 1 };
+  }
+  for (const [key, value] of Object.entries(layout)) {
+    const axis = value as Record<string, unknown> | null;
+    if (/^[xy]axis\d*$/.test(key) && axis?.type === "log" && axis.tickformat === undefined)
+      layout[key] = { ...axis, tickformat: "~g" };
   }
   return layout;
 }

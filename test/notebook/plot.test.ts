@@ -45,8 +45,13 @@ describe("plot", () => {
     expect(withAxisDefaults(epochs)).toEqual({ xaxis: { dtick: 1 } });
     const own = { ...epochs, layout: { xaxis: { dtick: 5, title: { text: "epoch" } } } };
     expect(withAxisDefaults(own)).toEqual(own.layout); //                  its own ticks stay
-    const log = { ...epochs, layout: { xaxis: { type: "log" } } };
-    expect(withAxisDefaults(log)).toEqual(log.layout);
+    const log = { ...epochs, layout: { xaxis: { type: "log" }, yaxis: { type: "log" } } };
+    expect(withAxisDefaults(log)).toEqual({
+      xaxis: { type: "log", tickformat: "~g" }, //          0.02, 0.05, 0.1 rather than 2, 5, 0.1
+      yaxis: { type: "log", tickformat: "~g" },
+    });
+    const fmt = { data: [], layout: { yaxis: { type: "log", tickformat: ".0e" } } };
+    expect(withAxisDefaults(fmt)).toEqual(fmt.layout);
     expect(withAxisDefaults({ data: [{ x: [0.5, 1], y: [1, 2] }] })).toEqual({});
     expect(withAxisDefaults({ data: [{ x: [0, 1000], y: [1, 2] }] })).toEqual({});
     const two = { data: [{ x: [1, 2, 3], y: [1, 2, 3], xaxis: "x2" }], layout: { height: 300 } };

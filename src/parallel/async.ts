@@ -24,9 +24,9 @@ import type * as tf from "@tensorflow/tfjs";
 import type { AdamState } from "../adam";
 import { subSeed } from "../init";
 import { disposeAll } from "../layer";
-import { Batch, initModel, Model } from "../model";
-import { checkLimits, makeOptimizer, TrainerOptions, updater } from "../train";
-import { checkWorkers, specFor, startPool } from "./pool";
+import { Batch, Model } from "../model";
+import type { TrainerOptions } from "../train";
+import { checkWorkers, startTrainer } from "./pool";
 import { buffersOf, packBatch } from "./rows";
 import { sumGrads, writeParams } from "./slots";
 import type { Fault } from "./protocol";
@@ -106,26 +106,17 @@ export async function asyncTrainer({
     );
   if (!(Number.isFinite(delayMs) && delayMs >= 0))
     throw new Error(`${WHAT}: delayMs must be a non-negative number (got ${delayMs})`);
-  checkLimits(WHAT, { clipNorm, clipValue, maxLossRatio });
-  specFor(WHAT, model);
-  makeOptimizer(optimizer, learningRate).dispose();
-  const pool = await startPool(WHAT, model, workers);
-  let u: ReturnType<typeof updater>;
-  try {
-    u = updater({
-      initial: params ?? initModel(model, seed),
-      copy: params !== undefined,
-      optimizer,
-      learningRate,
-      clipNorm,
-      clipValue,
-      optimizerState,
-      maxLossRatio,
-    });
-  } catch (e) {
-    await pool.close();
-    throw e;
-  }
+  const { pool, u } = await startTrainer(WHAT, workers, {
+    model,
+    seed,
+    params,
+    optimizer,
+    learningRate,
+    clipNorm,
+    clipValue,
+    optimizerState,
+    maxLossRatio,
+  });
   const layout = pool.layout;
   const dropoutSeed = subSeed(seed, 1000);
   // what each virtual worker pulled, and the server's update count when it pulled

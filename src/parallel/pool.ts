@@ -13,7 +13,8 @@ import { Worker } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
 import type { BackendName } from "../backend";
 import { fusedSwitch } from "../fast/policy";
-import type { Model } from "../model";
+import { initModel, Model } from "../model";
+import { checkLimits, makeOptimizer, TrainerOptions, Updater, updater } from "../train";
 import { projectRoot } from "../project";
 import { ModelSpec, specOf } from "../spec";
 import { FromWorker, Job, ParamLayout, paramLayout, ToWorker, WorkerInit } from "./protocol";
@@ -159,4 +160,47 @@ export async function startPool(what: string, m: Model, workers: number): Promis
       await Promise.all(threads.map((t) => t.terminate()));
     },
   };
+}
+
+/**
+ * What both parallel trainers start with: their options checked (before any thread starts),
+ * the pool, and the parameters with their optimizer on the main thread (the pool is closed
+ * again if those are refused).
+ */
+export async function startTrainer(
+  what: string,
+  workers: number,
+  {
+    model,
+    seed = 0,
+    params,
+    optimizer = "adam",
+    learningRate = 1e-3,
+    clipNorm,
+    clipValue,
+    optimizerState,
+    maxLossRatio,
+  }: Omit<TrainerOptions<Model>, "stateful">,
+): Promise<{ pool: Pool; u: Updater }> {
+  checkWorkers(what, workers);
+  checkLimits(what, { clipNorm, clipValue, maxLossRatio });
+  specFor(what, model);
+  makeOptimizer(optimizer, learningRate).dispose();
+  const pool = await startPool(what, model, workers);
+  try {
+    const u = updater({
+      initial: params ?? initModel(model, seed),
+      copy: params !== undefined,
+      optimizer,
+      learningRate,
+      clipNorm,
+      clipValue,
+      optimizerState,
+      maxLossRatio,
+    });
+    return { pool, u };
+  } catch (e) {
+    await pool.close();
+    throw e;
+  }
 }

@@ -19,17 +19,10 @@
  */
 import type * as tf from "@tensorflow/tfjs";
 import { subSeed } from "../init";
-import { Batch, initModel, Model } from "../model";
+import { Batch, Model } from "../model";
 import { AdamState } from "../adam";
-import {
-  checkLimits,
-  makeOptimizer,
-  StepOptions,
-  StepResult,
-  TrainerOptions,
-  updater,
-} from "../train";
-import { checkWorkers, Pool, specFor, startPool } from "./pool";
+import { StepOptions, StepResult, TrainerOptions, Updater } from "../train";
+import { Pool, startTrainer } from "./pool";
 import { buffersOf, lossWeight, packShards, rowRanges } from "./rows";
 import { sumGrads, writeParams } from "./slots";
 
@@ -63,46 +56,18 @@ export interface ParallelTrainer {
 const WHAT = "parallelTrainer";
 
 export async function parallelTrainer({
-  model,
   workers = 2,
-  seed = 0,
-  params,
-  optimizer = "adam",
-  learningRate = 1e-3,
-  clipNorm,
-  clipValue,
   stateful = false,
-  optimizerState,
-  maxLossRatio,
+  ...options
 }: ParallelTrainerOptions): Promise<ParallelTrainer> {
-  checkWorkers(WHAT, workers);
-  checkLimits(WHAT, { clipNorm, clipValue, maxLossRatio });
-  specFor(WHAT, model);
-  makeOptimizer(optimizer, learningRate).dispose();
-  const pool = await startPool(WHAT, model, workers);
-  let u: ReturnType<typeof updater>;
-  try {
-    u = updater({
-      initial: params ?? initModel(model, seed),
-      copy: params !== undefined,
-      optimizer,
-      learningRate,
-      clipNorm,
-      clipValue,
-      optimizerState,
-      maxLossRatio,
-    });
-  } catch (e) {
-    await pool.close();
-    throw e;
-  }
-  return syncTrainer(model, pool, u, { seed, stateful });
+  const { pool, u } = await startTrainer(WHAT, workers, options);
+  return syncTrainer(options.model, pool, u, { seed: options.seed ?? 0, stateful });
 }
 
 function syncTrainer(
   model: Model,
   pool: Pool,
-  u: ReturnType<typeof updater>,
+  u: Updater,
   { seed, stateful }: { seed: number; stateful: boolean },
 ): ParallelTrainer {
   const dropoutSeed = subSeed(seed, 1000);

@@ -30,7 +30,7 @@ export { fit } from "./notebook/fit";
 export type { FitOptions, FitResult, Steppable } from "./notebook/fit";
 export { record, readMetrics, metricsPath } from "./notebook/record";
 export type { MetricValue } from "./notebook/record";
-export { setup } from "./notebook/setup";
+export { setup, plotlyOutput, PLOTLY_BY_REPORT } from "./notebook/setup";
 export { seeds, meanSd, formatMeanSd } from "./notebook/seeds";
 export { cellDiagram, cellDiagramData, diagramSvg, DIAGRAM_KINDS } from "./notebook/diagram";
 export type { Diagram, DiagramKind, DiagramNode, DiagramWire } from "./notebook/diagram";

@@ -29,7 +29,7 @@ import {
 } from "./seq2seq/model";
 import { clipByGlobalNorm, clipByValue, globalNorm } from "./clip";
 import { Snapshot, snapshot } from "./rollback";
-import { subSeed } from "./init";
+import { rng, subSeed } from "./init";
 
 export type OptimizerName = "adam" | "rmsprop" | "sgd" | "adagrad";
 export const OPTIMIZERS: readonly OptimizerName[] = ["adam", "rmsprop", "sgd", "adagrad"];
@@ -368,25 +368,64 @@ function seq2seqStep(
 }
 
 export interface TruncatedOptions {
-  /** Update every k1 steps. */
+  /** Update every k1 steps (with `random`: the mean chunk length). */
   k1: number;
   /** Backpropagate at most k2 steps (k2 ≤ k1; k2 = k1 is char-rnn's truncated BPTT). */
   k2?: number;
+  /**
+   * Randomized truncation lengths, seeded: each chunk's length is drawn uniformly from
+   * 1 … 2·k1 − 1 (mean k1; the last chunk ends with the sequence), and the gradient flows back
+   * through the whole chunk (no k2). This is the plain random-length variant: the chunk
+   * boundaries fall at random places instead of every k1 steps, but the backpropagated gradient
+   * is not reweighted, so it stays biased towards short dependencies. Tallec & Ollivier's ARTBP
+   * (2017, arXiv:1705.08209), which d2l §9.7 describes as "randomized truncation", also multiplies
+   * the gradient crossing each step that is not a cut by 1/(1 − c), c the cut probability, which
+   * makes it unbiased; that is not done here.
+   */
+  random?: { seed: number };
+}
+
+/**
+ * The chunk lengths of {@link trainTruncated}'s `random` option: uniform on 1 … 2·k1 − 1 from
+ * `rng(seed)`, the last one cut to end at T. They sum to T.
+ */
+export function randomChunkLengths(T: number, k1: number, seed: number): number[] {
+  const u = rng(seed);
+  const lengths: number[] = [];
+  for (let s = 0; s < T;) {
+    const n = Math.min(T - s, 1 + Math.floor(u() * (2 * k1 - 1)));
+    lengths.push(n);
+    s += n;
+  }
+  return lengths;
 }
 
 /**
  * Truncated BPTT(k1, k2) over one long batch: the sequence is cut into chunks of k1 steps,
  * with one update per chunk and the carry passed from chunk to chunk (no gradient crosses a
  * chunk). Inside a chunk, gradients flow back at most k2 steps: the carry gradient is cut
- * every k2 steps. Returns the loss of each chunk.
+ * every k2 steps from the chunk's start, so the loss at a step reaches back to the start of its
+ * block of k2 steps only. With `random`, the chunks have random lengths (see
+ * {@link TruncatedOptions.random}). Returns the loss of each chunk.
  */
 export function trainTruncated(
   tr: Trainer,
   batch: Batch,
-  { k1, k2 = k1 }: TruncatedOptions,
+  { k1, k2, random }: TruncatedOptions,
 ): number[] {
   if (!Number.isInteger(k1) || k1 <= 0)
     throw new Error(`trainTruncated: k1 must be a positive integer (got ${k1})`);
+  if (random !== undefined) {
+    if (typeof random !== "object" || random === null || !Number.isInteger(random.seed))
+      throw new Error(
+        `trainTruncated: random must be { seed } with an integer seed (got ${JSON.stringify(random)})`,
+      );
+    if (k2 !== undefined)
+      throw new Error(
+        `trainTruncated: k2 (${k2}) cannot be set with random: each random chunk is backpropagated whole`,
+      );
+  }
+  k2 ??= k1;
   if (!Number.isInteger(k2) || k2 <= 0)
     throw new Error(`trainTruncated: k2 must be a positive integer (got ${k2})`);
   if (k2 > k1)
@@ -402,18 +441,26 @@ export function trainTruncated(
   if (!Array.isArray(batch.xs) || batch.xs.length === 0)
     throw new Error("trainTruncated: batch.xs must be a non-empty array of steps");
   const T = batch.xs.length;
+  const lengths = random
+    ? randomChunkLengths(T, k1, random.seed)
+    : Array.from({ length: Math.ceil(T / k1) }, (_, i) => Math.min(k1, T - i * k1));
   const losses: number[] = [];
   let carry: Carry | undefined = batch.carry;
-  for (let s = 0; s < T; s += k1) {
-    const e = Math.min(T, s + k1);
-    const r = tr.step(
-      { xs: batch.xs.slice(s, e), targets: batch.targets?.slice(s, e), carry },
-      { truncate: k2, returnCarry: true },
-    );
-    if (carry !== batch.carry) disposeAll(carry);
-    carry = r.carry as Carry;
-    losses.push(r.loss);
+  let s = 0;
+  try {
+    for (const n of lengths) {
+      const e = s + n;
+      const r = tr.step(
+        { xs: batch.xs.slice(s, e), targets: batch.targets?.slice(s, e), carry },
+        { truncate: random ? undefined : k2, returnCarry: true },
+      );
+      if (carry !== batch.carry) disposeAll(carry);
+      carry = r.carry as Carry;
+      losses.push(r.loss);
+      s = e;
+    }
+  } finally {
+    if (carry !== batch.carry) disposeAll(carry); //        also when a step throws (divergence)
   }
-  if (carry !== batch.carry) disposeAll(carry);
   return losses;
 }

@@ -7,7 +7,7 @@ import { gru, lstm } from "../src/cells";
 import { disposeAll } from "../src/layer";
 import { Batch, initModel, lossAndGrads, model } from "../src/model";
 import { unroll } from "../src/scan";
-import { OPTIMIZERS, trainer, trainTruncated } from "../src/train";
+import { OPTIMIZERS, randomChunkLengths, trainer, trainTruncated } from "../src/train";
 import { checkLeaks, EXACT } from "./helpers";
 import { randn } from "./gradcheck";
 
@@ -199,6 +199,97 @@ describe("truncated BPTT(k1, k2)", () => {
     expect(() => trainTruncated(tr, batch, { k1: 3, k2: -1 })).toThrow(
       "trainTruncated: k2 must be a positive integer (got -1)",
     );
+    tr.dispose();
+    disposeAll(batch);
+  });
+});
+
+describe("randomized truncation lengths", () => {
+  it("are uniform on 1 … 2·k1 − 1 (mean k1), sum to T, and follow the seed", () => {
+    const T = 20000,
+      k1 = 5;
+    const a = randomChunkLengths(T, k1, 7);
+    expect(a.reduce((x, y) => x + y, 0)).toBe(T);
+    expect(a.slice(0, -1).every((n) => Number.isInteger(n) && n >= 1 && n <= 2 * k1 - 1)).toBe(
+      true,
+    );
+    const counts = Array.from({ length: 2 * k1 }, (_, n) => a.filter((m) => m === n).length);
+    expect(counts[0]).toBe(0);
+    for (let n = 1; n < 2 * k1; n++) expect(counts[n] / a.length).toBeCloseTo(1 / 9, 1);
+    const mean = T / a.length;
+    expect(Math.abs(mean - k1)).toBeLessThan(0.15);
+    expect(randomChunkLengths(T, k1, 7)).toEqual(a);
+    expect(randomChunkLengths(T, k1, 8)).not.toEqual(a);
+    expect(randomChunkLengths(3, 10, 1).reduce((x, y) => x + y, 0)).toBe(3); // the last one cut
+    expect(randomChunkLengths(12, 1, 3)).toEqual(Array(12).fill(1)); //         k1 = 1: all ones
+  });
+});
+
+describe("truncated BPTT with random lengths", () => {
+  it("updates once per drawn chunk, backpropagating through the whole chunk", () => {
+    const m = lstmModel(5);
+    const batch = cyclic(17, 2);
+    const lengths = randomChunkLengths(17, 4, 11);
+    expect(lengths.length).toBeGreaterThan(2);
+    const a = trainer({ model: m, seed: 4, learningRate: 0.05 });
+    const losses = trainTruncated(a, batch, { k1: 4, random: { seed: 11 } });
+    expect(losses).toHaveLength(lengths.length);
+    expect(a.steps).toBe(lengths.length);
+    // the same chunks by hand: full BPTT inside each, the carry passed along
+    const b = trainer({ model: m, seed: 4, learningRate: 0.05 });
+    let carry: Record<string, tf.Tensor2D> | undefined;
+    let s = 0;
+    const byHand = lengths.map((n) => {
+      const r = b.step(
+        { xs: batch.xs.slice(s, s + n), targets: batch.targets!.slice(s, s + n), carry },
+        { returnCarry: true },
+      );
+      disposeAll(carry);
+      carry = r.carry;
+      s += n;
+      return r.loss;
+    });
+    disposeAll(carry);
+    expect(losses).toEqual(byHand);
+    expect(a.params.Wx).toBeAllclose(b.params.Wx, EXACT);
+    disposeAll(batch);
+    a.dispose();
+    b.dispose();
+  });
+
+  it("is reproducible by seed, differs across seeds, and frees every tensor it makes", () => {
+    const m = lstmModel(5);
+    const batch = cyclic(24, 2);
+    const run = (seed: number) => {
+      const start = tf.memory().numTensors;
+      const tr = trainer({ model: m, seed: 4, learningRate: 0.05 });
+      const losses = trainTruncated(tr, batch, { k1: 3, random: { seed } });
+      tr.dispose();
+      expect(tf.memory().numTensors).toBe(start); //      the chunks' carries freed, too
+      return losses;
+    };
+    const first = run(5);
+    expect(run(5)).toEqual(first);
+    expect(run(6)).not.toEqual(first);
+    disposeAll(batch);
+  });
+
+  it("rejects a bad random option and k2 beside it, naming the option", () => {
+    const tr = trainer({ model: lstmModel(5), seed: 4 });
+    const batch = cyclic(6, 2);
+    expect(() => trainTruncated(tr, batch, { k1: 3, random: { seed: 1.5 } })).toThrow(
+      'trainTruncated: random must be { seed } with an integer seed (got {"seed":1.5})',
+    );
+    expect(() =>
+      trainTruncated(tr, batch, { k1: 3, random: null as unknown as { seed: number } }),
+    ).toThrow("trainTruncated: random must be { seed } with an integer seed (got null)");
+    expect(() => trainTruncated(tr, batch, { k1: 3, k2: 2, random: { seed: 1 } })).toThrow(
+      "trainTruncated: k2 (2) cannot be set with random",
+    );
+    expect(() => trainTruncated(tr, batch, { k1: 0, random: { seed: 1 } })).toThrow(
+      "trainTruncated: k1 must be a positive integer (got 0)",
+    );
+    expect(tr.steps).toBe(0);
     tr.dispose();
     disposeAll(batch);
   });

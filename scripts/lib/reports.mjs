@@ -91,7 +91,22 @@ function titleOf(nb, name) {
 
 // the library's escaper (src/notebook/display.ts, built into dist/): one implementation for
 // notebook outputs and reports
-const { escapeHtml } = createRequire(import.meta.url)("../../dist/notebook/display.js");
+const requireDist = createRequire(import.meta.url);
+const { escapeHtml } = requireDist("../../dist/notebook/display.js");
+const { plotlyBundle } = requireDist("../../dist/notebook/plot.js");
+const { PLOTLY_BY_REPORT } = requireDist("../../dist/notebook/setup.js");
+
+/**
+ * A report whose notebook ran under the runner carries a marker instead of plotly.js: the
+ * bundle goes into the page's head, once.
+ */
+export function withPlotly(html) {
+  if (!html.includes(PLOTLY_BY_REPORT.replace(/</g, "&lt;")) && !html.includes(PLOTLY_BY_REPORT))
+    return html;
+  const at = html.search(/<\/head>/i);
+  if (at < 0) throw new Error("a report without a </head> tag: cannot embed plotly.js");
+  return html.slice(0, at) + plotlyBundle() + "\n" + html.slice(at);
+}
 const esc = (s) => escapeHtml(String(s));
 
 /** Renders every executed notebook in `reportsDir/notebooks` to `reportsDir/NAME.html` and an index. */
@@ -148,6 +163,7 @@ export function renderReports(reportsDir, { env = process.env } = {}) {
           `reports/${name}.html would load ${refs.slice(0, 3).join(", ")} from outside the file: reports must be self-contained`,
         );
       const meta = nb.metadata?.["rnn-workbook"] ?? {};
+      html = withPlotly(html);
       if (meta.quick) html = withQuickBanner(html);
       const path = join(reportsDir, `${name}.html`);
       writeFileSync(path, html);

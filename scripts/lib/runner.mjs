@@ -53,6 +53,28 @@ export function selectNotebooks(dir, names = []) {
   });
 }
 
+/** A cell's budget in the source notebook: `metadata["rnn-workbook"].full_seconds`, if any. */
+function cellBudget(cell) {
+  const b = cell.metadata?.["rnn-workbook"]?.full_seconds;
+  return b === undefined ? {} : { full_seconds: b };
+}
+
+/**
+ * The time limit of one cell. A long cell states in its metadata how long it took in full
+ * mode on the reference machine (`"rnn-workbook": { "full_seconds": 420 }`); in full mode its
+ * limit is three times that (a machine half as fast, with room to spare) when that exceeds
+ * the runner's per-cell limit. Quick mode uses the per-cell limit.
+ */
+export function cellLimitS(cell, { quick, cellTimeoutS }) {
+  const b = cell.metadata?.["rnn-workbook"]?.full_seconds;
+  if (b === undefined) return cellTimeoutS;
+  if (!(typeof b === "number" && b > 0))
+    throw new Error(
+      `cell ${cell.id ?? "?"}: metadata "rnn-workbook".full_seconds must be a positive number of seconds (got ${JSON.stringify(b)})`,
+    );
+  return quick ? cellTimeoutS : Math.max(cellTimeoutS, Math.ceil(3 * b));
+}
+
 /**
  * Executes `path` and writes the executed copy to `outDir/NAME.ipynb`, also on failure.
  * Resolves with { name, ok, seconds, outPath, failedCell?, error? }.
@@ -63,7 +85,8 @@ export async function runNotebook(path, { outDir, quick = false, cellTimeoutS = 
   const started = Date.now();
   const kernel = await Kernel.start({
     cwd: dirname(path),
-    env: { ...env, RNN_QUICK: quick ? "1" : "0", RNN_NOTEBOOK: name },
+    // plotly.js goes into the report once (scripts/lib/reports.mjs), not into every notebook
+    env: { RNN_PLOTLY: "report", ...env, RNN_QUICK: quick ? "1" : "0", RNN_NOTEBOOK: name },
   });
   const displays = new Map();
   let failure = null;
@@ -75,13 +98,17 @@ export async function runNotebook(path, { outDir, quick = false, cellTimeoutS = 
       cell.execution_count = null;
       const code = sourceOf(cell);
       if (code.trim() === "") continue;
-      const r = await kernel.execute(code, { timeoutMs: cellTimeoutS * 1000, displays });
+      const limitS = cellLimitS(cell, { quick, cellTimeoutS });
+      const cellStarted = Date.now();
+      const r = await kernel.execute(code, { timeoutMs: limitS * 1000, displays });
       cell.outputs = r.outputs;
       cell.execution_count = r.executionCount;
+      const ran = { seconds: Number(((Date.now() - cellStarted) / 1000).toFixed(2)), limitS };
+      cell.metadata = { ...cell.metadata, "rnn-workbook": { ...cellBudget(cell), ...ran } };
       if (r.status !== "ok") {
         const why =
           r.status === "timeout"
-            ? `timed out after ${cellTimeoutS} s (raise it with --timeout)`
+            ? `timed out after ${limitS} s (raise it with --timeout${quick ? "" : ", or the cell's full_seconds"})`
             : r.status === "lost"
               ? r.lostText
               : r.error

@@ -9,7 +9,12 @@
  *   da = dh ⊙ (1 − h_t²)     (relu: dh ⊙ [h_t > 0])
  *   dWxh += x_tᵀ da,  dWhh += h_{t−1}ᵀ da,  dbh += Σ_batch da
  *   dh_{t−1} = da Whhᵀ,  dx_t = da Wxhᵀ
+ *
+ * Initialisation: Wxh Glorot-uniform, bh zeros, Whh orthogonal (default) or, with
+ * `recurrentInit: "identity"`, the identity matrix. A ReLU SimpleRNN with the identity Whh and
+ * zero biases is the IRNN of Le, Jaitly & Hinton (2015, arXiv:1504.00941).
  */
+import * as tf from "@tensorflow/tfjs";
 import { bias, glorotUniform, orthogonal, subSeed } from "../init";
 import { dTanh } from "../ops";
 import { Cell, checkSizes, optionsOf, outer } from "./cell";
@@ -19,14 +24,26 @@ export interface SimpleRNNOptions {
   hiddenSize: number;
   /** Nonlinearity of the state update. */
   activation?: "tanh" | "relu";
+  /** Initial recurrent matrix Whh: "orthogonal" (default) or "identity" (the IRNN's, with relu). */
+  recurrentInit?: "orthogonal" | "identity";
 }
 
 export function simpleRNN(options: SimpleRNNOptions): Cell {
-  const { inputSize, hiddenSize, activation = "tanh" } = optionsOf("simpleRNN", options);
+  const {
+    inputSize,
+    hiddenSize,
+    activation = "tanh",
+    recurrentInit = "orthogonal",
+  } = optionsOf("simpleRNN", options);
   checkSizes("simpleRNN", inputSize, hiddenSize);
   if (activation !== "tanh" && activation !== "relu") {
     throw new Error(
       `simpleRNN: activation must be "tanh" or "relu" (got ${JSON.stringify(activation)})`,
+    );
+  }
+  if (recurrentInit !== "orthogonal" && recurrentInit !== "identity") {
+    throw new Error(
+      `simpleRNN: recurrentInit must be "orthogonal" or "identity" (got ${JSON.stringify(recurrentInit)})`,
     );
   }
   const H = hiddenSize;
@@ -39,7 +56,7 @@ export function simpleRNN(options: SimpleRNNOptions): Cell {
     shapes: { Wxh: [inputSize, H], Whh: [H, H], bh: [H] },
     init: (seed) => ({
       Wxh: glorotUniform(inputSize, H, subSeed(seed, 0)),
-      Whh: orthogonal(H, 1, subSeed(seed, 1)),
+      Whh: recurrentInit === "identity" ? tf.eye(H) : orthogonal(H, 1, subSeed(seed, 1)),
       bh: bias(H),
     }),
 

@@ -175,6 +175,12 @@ describe.runIf(hasNbconvert)("rendered reports (nbconvert present)", () => {
     expect(html).not.toContain("RNNWBMATH");
     expect((html.match(/class="rnnwb-math"/g) ?? []).length).toBe(2);
     expect((html.match(/var __rnnwbDefine = window\.define/g) ?? []).length).toBe(1);
+    // …in the report's head, and not in the executed notebook (which keeps a marker)
+    expect(html.indexOf("__rnnwbDefine")).toBeLessThan(html.search(/<\/head>/i));
+    const executed = readFileSync(join(dir, "notebooks", "demo.ipynb"), "utf8");
+    expect(executed).not.toContain("__rnnwbDefine");
+    expect(executed).toContain("plotly.js is embedded by the report");
+    expect(statSync(join(dir, "notebooks", "demo.ipynb")).size).toBeLessThan(200_000);
     expect(statSync(join(dir, "demo.html")).size).toBeLessThan(MAX_REPORT_BYTES);
     const index = readFileSync(join(dir, "index.html"), "utf8");
     expect(index).toContain("Demo report");

@@ -7,6 +7,7 @@ import {
   selectNotebooks,
   readNotebook,
   errorSummary,
+  cellLimitS,
 } from "../../scripts/lib/runner.mjs";
 import { projectRoot } from "../../src/project";
 import { projectTempDir as tempDir } from "../helpers";
@@ -209,5 +210,23 @@ describe("headless notebook runner", () => {
     );
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("unknown option --bogus");
+  });
+});
+
+describe("per-cell time limits", () => {
+  const cell = (full_seconds?: unknown) => ({
+    id: "c1",
+    metadata: full_seconds === undefined ? {} : { "rnn-workbook": { full_seconds } },
+  });
+  it("gives a long cell three times its measured full-mode time, never less than the default", () => {
+    expect(cellLimitS(cell(), { quick: false, cellTimeoutS: 600 })).toBe(600);
+    expect(cellLimitS(cell(420), { quick: false, cellTimeoutS: 600 })).toBe(1260);
+    expect(cellLimitS(cell(30), { quick: false, cellTimeoutS: 600 })).toBe(600);
+    expect(cellLimitS(cell(420), { quick: true, cellTimeoutS: 300 })).toBe(300);
+  });
+  it("refuses a budget that is not a positive number, naming the cell", () => {
+    expect(() => cellLimitS(cell("7 min"), { quick: false, cellTimeoutS: 600 })).toThrow(
+      /cell c1: metadata "rnn-workbook".full_seconds must be a positive number of seconds \(got "7 min"\)/,
+    );
   });
 });

@@ -93,6 +93,7 @@ function titleOf(nb, name) {
 // notebook outputs and reports
 const requireDist = createRequire(import.meta.url);
 const { escapeHtml } = requireDist("../../dist/notebook/display.js");
+const { metricUnit } = requireDist("../../dist/notebook/record.js");
 const { plotlyBundle } = requireDist("../../dist/notebook/plot.js");
 const { PLOTLY_BY_REPORT } = requireDist("../../dist/notebook/setup.js");
 
@@ -199,7 +200,10 @@ export function indexHtml(reports) {
     .map((r) => {
       const metrics = r.metrics.length
         ? r.metrics
-            .map((m) => `<code>${esc(m.name)}</code> = <b>${esc(fmt(m.value))}</b>`)
+            .map((m) => {
+              const unit = typeof m.value === "boolean" ? "" : metricUnit(m.name);
+              return `<code>${esc(m.name)}</code> = <b>${esc(fmt(m.value))}</b>${unit ? ` <small>${esc(unit)}</small>` : ""}`;
+            })
             .join("<br>")
         : "<i>none recorded</i>";
       const status = r.ok ? "" : ' <b style="color:#b00">(failed: see report)</b>';

@@ -51,3 +51,25 @@ export function fastCell(cell: Cell): FastSteps | undefined {
 export function maskBlend(m: StepMask): Blend {
   return fastPath() ? fastBlend(m) : referenceBlend(m);
 }
+
+/**
+ * Which path a cell's steps take now, for tables that put times side by side:
+ *
+ *   "fused kernels (wasm SIMD)"  the cell has fast steps written in WebAssembly SIMD (lstm.wat)
+ *   "fused kernels (JS loops)"   the cell has fast steps written as flat JavaScript loops
+ *   "reference ops"              no fast steps for it (peepholes, coupled gates, MGU, an LSTM
+ *                                with H < 4), or the fast path is off (setFused(false),
+ *                                RNN_FUSED=0, not wasm, a tape)
+ *
+ * Times measured on different paths compare the implementations as much as the cells.
+ */
+/** The cells whose fast steps are hand-written WebAssembly SIMD; the others' are JS loops. */
+export const SIMD_CELLS: readonly string[] = ["lstm"];
+
+export type StepPath = "fused kernels (wasm SIMD)" | "fused kernels (JS loops)" | "reference ops";
+
+/** The path `unroll(cell)` runs on now (same rule as the scan: src/fast/policy.ts). */
+export function stepPath(cell: Cell): StepPath {
+  if (!fastPath() || fastSteps(cell) === undefined) return "reference ops";
+  return SIMD_CELLS.includes(cell.name) ? "fused kernels (wasm SIMD)" : "fused kernels (JS loops)";
+}

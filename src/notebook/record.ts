@@ -11,6 +11,39 @@ export type MetricValue = number | boolean | string;
 
 const NAME = /^[A-Za-z][\w-]*(\.[\w-]+)+$/;
 
+/**
+ * The unit of a headline figure, read from its name's ending (first match wins), for the
+ * report index and the recorded line: `text.shakespeare_val_loss` → "nats (cross-entropy)".
+ */
+const UNITS: [RegExp, string][] = [
+  [/\.quick$/, "true = quick mode"],
+  [/(max_diff|max_abs_diff)$/, "largest |difference|"],
+  [/_loss(_\w+)?$/, "nats (cross-entropy)"],
+  [/(_acc|accuracy)(_\w+|\.\w+)?$/, "fraction correct"],
+  [/_f1$/, "F1 score, 0–1"],
+  [/_rmse$/, "RMSE of the scaled load"],
+  [/_(per|wer)(_\w+)?$/, "error rate, 0–1"],
+  [/[._]val(_\w+)?$/, "nats (cross-entropy)"],
+  [/speedup(_\w+)?$/, "× (ratio of times)"],
+  [/_gflops$/, "GFLOP/s"],
+  [/_chars_per_s$/, "characters/s"],
+  [/_seconds$/, "s"],
+  [/_minutes$/, "min"],
+  [/_kw$/, "kW"],
+  [/(rel_error_vs_autodiff|gradcheck_worst)$/, "relative error"],
+  [/grad_ratio\w*$/, "ratio ‖∂L/∂h₁‖ / ‖∂L/∂h_T‖"],
+  [/(_spread|padding_\w+)$/, "fraction"],
+  [/_disagree$/, "words"],
+  [/\.weeks$/, "weeks"],
+  [/_model$/, "name"],
+];
+
+/** The unit of a recorded figure, or "" when its name says none. */
+export function metricUnit(name: string): string {
+  for (const [re, unit] of UNITS) if (re.test(name)) return unit;
+  return "";
+}
+
 /** Path of the metrics file. */
 export function metricsPath(): string {
   return join(reportsDir(), "metrics.json");
@@ -59,7 +92,10 @@ export function record<T extends MetricValue>(name: string, value: T): T {
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(sorted, null, 2) + "\n");
   renameSync(tmp, path);
-  const shown = typeof value === "number" ? Number(value.toPrecision(5)).toString() : String(value);
+  const unit = metricUnit(name);
+  const shown =
+    (typeof value === "number" ? Number(value.toPrecision(5)).toString() : String(value)) +
+    (unit && typeof value !== "boolean" ? ` ${unit}` : "");
   show(
     {
       "text/plain": `recorded ${name} = ${shown}`,

@@ -1,7 +1,9 @@
 import { readFileSync, writeFileSync, mkdirSync } from "fs";
 import { join } from "path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { readMetrics, record } from "../../src/notebook/record";
+import { metricUnit, readMetrics, record } from "../../src/notebook/record";
+import { projectRoot } from "../../src/project";
+import { readdirSync } from "fs";
 import { captureOutputs, tempDir } from "../helpers";
 
 let dir: string;
@@ -37,7 +39,9 @@ describe("record", () => {
     expect(got[0].metadata).toEqual({
       "rnn-workbook": { metric: "text.val_loss", value: 1.5432109 },
     });
-    expect(got[0].bundle["text/plain"]).toBe("recorded text.val_loss = 1.5432");
+    expect(got[0].bundle["text/plain"]).toBe(
+      "recorded text.val_loss = 1.5432 nats (cross-entropy)",
+    );
   });
 
   it("refuses NaN, infinities and bad names instead of writing them", () => {
@@ -52,5 +56,34 @@ describe("record", () => {
     writeFileSync(join(dir, "metrics.json"), "{oops");
     expect(() => record("a.x", 1)).toThrow(/metrics\.json is not valid JSON .*: fix or delete it/);
     expect(readFileSync(join(dir, "metrics.json"), "utf8")).toBe("{oops");
+  });
+});
+
+describe("metric units", () => {
+  it("reads the unit from the name's ending", () => {
+    expect(metricUnit("text.shakespeare_val_loss")).toBe("nats (cross-entropy)");
+    expect(metricUnit("parallel.loss_max_diff")).toBe("largest |difference|");
+    expect(metricUnit("lstm.gap_gru_accuracy_T50")).toBe("fraction correct");
+    expect(metricUnit("perf.lstm_speedup")).toBe("× (ratio of times)");
+    expect(metricUnit("a.something_else")).toBe("");
+  });
+
+  it("knows the unit of every figure the notebooks record", () => {
+    const dir = join(projectRoot(), "notebooks");
+    const missing: string[] = [];
+    for (const f of readdirSync(dir).filter((n) => n.endsWith(".ipynb"))) {
+      const nb = JSON.parse(readFileSync(join(dir, f), "utf8"));
+      for (const c of nb.cells) {
+        if (c.cell_type !== "code") continue;
+        const src = Array.isArray(c.source) ? c.source.join("") : c.source;
+        for (const m of src.matchAll(/record\(\s*(?:"([^"]+)"|`([^`]+)`)/g)) {
+          // a template name: its interpolations stand for a word, e.g. `lstm.gap_${name}_T${T}`
+          const raw = m[1] ?? m[2];
+          const name = raw.replace(/\$\{[^}]*\}/g, "x").replace(/[^\w.-]/g, "");
+          if (metricUnit(name) === "") missing.push(`${f}: ${raw}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
   });
 });

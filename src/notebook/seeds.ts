@@ -34,11 +34,21 @@ export function meanSd(values: readonly number[]): MeanSd {
   return { mean, sd, n };
 }
 
-/** "1.234 ± 0.012 (3 seeds)", or "1.234 (1 seed)" when there is one value. */
+const sdText = (sd: number, digits: number) =>
+  sd === 0
+    ? "0"
+    : sd.toFixed(digits) === (0).toFixed(digits)
+      ? sd.toPrecision(2)
+      : sd.toFixed(digits);
+
+/**
+ * "1.234 ± 0.012 (3 seeds)", or "1.234 (1 seed)" when there is one value. A spread too small for
+ * `digits` decimals keeps two significant digits ("0.0404 ± 0.000021"), never a bare "± 0.0000".
+ */
 export function formatMeanSd(values: readonly number[], digits = 3): string {
   const { mean, sd, n } = meanSd(values);
   const seedsText = `(${n} seed${n === 1 ? "" : "s"})`;
   return n > 1
-    ? `${mean.toFixed(digits)} ± ${sd.toFixed(digits)} ${seedsText}`
+    ? `${mean.toFixed(digits)} ± ${sdText(sd, digits)} ${seedsText}`
     : `${mean.toFixed(digits)} ${seedsText}`;
 }

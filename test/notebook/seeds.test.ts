@@ -27,6 +27,8 @@ describe("seeds and mean ± sd", () => {
   it("formats with the number of seeds, and refuses empty or non-finite input", () => {
     expect(formatMeanSd([1, 2, 3], 2)).toBe("2.00 ± 1.00 (3 seeds)");
     expect(formatMeanSd([0.5])).toBe("0.500 (1 seed)");
+    expect(formatMeanSd([0.04041, 0.04043, 0.04045], 4)).toBe("0.0404 ± 0.000020 (3 seeds)");
+    expect(formatMeanSd([2, 2], 2)).toBe("2.00 ± 0 (2 seeds)");
     expect(() => meanSd([])).toThrow(/at least one value/);
     expect(() => meanSd([1, NaN])).toThrow(/value 1 is NaN/);
   });

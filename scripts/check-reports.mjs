@@ -38,10 +38,12 @@ try {
       );
     if (r.drawn < r.charts)
       problems.push(`${r.charts - r.drawn} of ${r.charts} charts did not draw`);
+    if (r.diagramsDrawn < r.diagrams)
+      problems.push(`${r.diagrams - r.diagramsDrawn} of ${r.diagrams} diagrams did not draw`);
     if (r.blocked.length) problems.push(`tried to load ${r.blocked.slice(0, 3).join(", ")}`);
     if (r.errors.length) problems.push(`script errors: ${r.errors.slice(0, 3).join(" | ")}`);
     console.log(
-      `${problems.length ? "FAIL" : "ok  "} ${basename(r.file).padEnd(32)} charts ${r.drawn}/${r.charts}, equations ${r.math}, code blocks ${r.codeBlocks}${quick ? ", quick" : ""}${problems.length ? ": " + problems.join("; ") : ""}`,
+      `${problems.length ? "FAIL" : "ok  "} ${basename(r.file).padEnd(32)} charts ${r.drawn}/${r.charts}, diagrams ${r.diagramsDrawn}/${r.diagrams}, equations ${r.math}, code blocks ${r.codeBlocks}${quick ? ", quick" : ""}${problems.length ? ": " + problems.join("; ") : ""}`,
     );
     if (problems.length) bad += 1;
   }

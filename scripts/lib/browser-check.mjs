@@ -66,6 +66,16 @@ export async function checkReports(files, { timeoutMs = 20_000, width = 1200 } =
         await page.waitForTimeout(200);
       }
       const math = await page.locator(".rnnwb-math svg").count();
+      // diagrams (SVG as data-URI images): each must decode and draw
+      /* eslint-disable no-undef -- runs in the page */
+      const images = await page.evaluate(() =>
+        [...document.querySelectorAll("img.rnnwb-svg")].map(
+          (im) => im.complete && im.naturalWidth > 0,
+        ),
+      );
+      /* eslint-enable no-undef */
+      const diagrams = images.length,
+        diagramsDrawn = images.filter(Boolean).length;
       // cut-off lines at the page's width and in a narrow window (a phone, half a laptop screen)
       /* eslint-disable no-undef -- runs in the page, where document and getComputedStyle exist */
       const measure = () =>
@@ -87,7 +97,19 @@ export async function checkReports(files, { timeoutMs = 20_000, width = 1200 } =
       const codeBlocks = wide.codeBlocks;
       const clipped = [...new Set([...wide.clipped, ...narrow.clipped])];
       const banners = await page.locator(".rnnwb-quick-banner").count();
-      results.push({ file, charts, drawn, math, blocked, errors, codeBlocks, clipped, banners });
+      results.push({
+        file,
+        charts,
+        drawn,
+        math,
+        diagrams,
+        diagramsDrawn,
+        blocked,
+        errors,
+        codeBlocks,
+        clipped,
+        banners,
+      });
       await page.close();
     }
   } finally {

@@ -110,6 +110,22 @@ export function withPlotly(html) {
 }
 const esc = (s) => escapeHtml(String(s));
 
+/**
+ * nbconvert's HTML sanitiser strips an SVG output's elements (leaving only its text), so an
+ * SVG output (a cell diagram) goes into the report as an <img> holding the SVG as a data URI:
+ * drawn exactly, nothing in it runs, nothing loaded from outside.
+ */
+export function svgAsImage(output) {
+  const svg = output.data?.["image/svg+xml"];
+  if (svg === undefined) return output;
+  const text = Array.isArray(svg) ? svg.join("") : String(svg);
+  const alt = /aria-label="([^"]*)"/.exec(text)?.[1] ?? "diagram";
+  const src = `data:image/svg+xml;base64,${Buffer.from(text, "utf8").toString("base64")}`;
+  delete output.data["image/svg+xml"];
+  output.data["text/html"] = `<img class="rnnwb-svg" src="${src}" alt="${alt}">`;
+  return output;
+}
+
 /** Renders every executed notebook in `reportsDir/notebooks` to `reportsDir/NAME.html` and an index. */
 export function renderReports(reportsDir, { env = process.env } = {}) {
   const nbDir = join(reportsDir, "notebooks");
@@ -129,8 +145,10 @@ export function renderReports(reportsDir, { env = process.env } = {}) {
       const nb = JSON.parse(readFileSync(join(nbDir, `${name}.ipynb`), "utf8"));
       const math = [];
       const copy = structuredClone(nb);
-      for (const cell of copy.cells)
+      for (const cell of copy.cells) {
         if (cell.cell_type === "markdown") cell.source = extractMath(sourceOf(cell), math).text;
+        for (const o of cell.outputs ?? []) svgAsImage(o);
+      }
       copy.metadata.title = titleOf(nb, name);
       writeFileSync(join(work, `${name}.ipynb`), JSON.stringify(copy));
       return { name, nb, math };

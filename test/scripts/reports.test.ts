@@ -155,6 +155,7 @@ describe.runIf(hasNbconvert)("rendered reports (nbconvert present)", () => {
       'import * as rnn from "rnn-workbook";\nawait rnn.setup();',
       "rnn.plot({ data: [{ y: [1, 3, 2] }], layout: { title: { text: 'A' } } });\nrnn.plot({ data: [{ z: [[1, 2], [3, 4]], type: 'heatmap' }] });",
       "rnn.record('demo.value', 0.5);",
+      'rnn.cellDiagram("lstm");',
       // a line far wider than the page, with nowhere to break it, and a long printed line
       `const wide = "${"w".repeat(300)}";\nconsole.log(wide + " " + "p".repeat(300));`,
     ]);
@@ -175,6 +176,11 @@ describe.runIf(hasNbconvert)("rendered reports (nbconvert present)", () => {
     expect(html).not.toContain("RNNWBMATH");
     expect((html.match(/class="rnnwb-math"/g) ?? []).length).toBe(2);
     expect((html.match(/var __rnnwbDefine = window\.define/g) ?? []).length).toBe(1);
+    // the cell diagram survives nbconvert's sanitiser: an <img> holding the whole SVG
+    const img =
+      /<img class="rnnwb-svg" src="data:image\/svg\+xml;base64,([^"]+)" alt="([^"]*)"/.exec(html);
+    expect(img?.[2]).toMatch(/^LSTM cell, one step/);
+    expect(Buffer.from(img![1], "base64").toString("utf8")).toMatch(/<polyline[\s\S]*<\/svg>$/);
     // …in the report's head, and not in the executed notebook (which keeps a marker)
     expect(html.indexOf("__rnnwbDefine")).toBeLessThan(html.search(/<\/head>/i));
     const executed = readFileSync(join(dir, "notebooks", "demo.ipynb"), "utf8");
@@ -217,6 +223,8 @@ describe.runIf(hasNbconvert)("rendered reports (nbconvert present)", () => {
       });
       expect(demo.charts).toBe(2);
       expect(demo.drawn).toBe(2);
+      expect(demo.diagrams).toBe(1);
+      expect(demo.diagramsDrawn).toBe(1);
       expect(demo.math).toBe(2);
       expect(demo.blocked).toEqual([]);
       expect(demo.errors).toEqual([]);

@@ -102,8 +102,7 @@ const { PLOTLY_BY_REPORT } = requireDist("../../dist/notebook/setup.js");
  * bundle goes into the page's head, once.
  */
 export function withPlotly(html) {
-  if (!html.includes(PLOTLY_BY_REPORT.replace(/</g, "&lt;")) && !html.includes(PLOTLY_BY_REPORT))
-    return html;
+  if (!html.includes(PLOTLY_BY_REPORT)) return html;
   const at = html.search(/<\/head>/i);
   if (at < 0) throw new Error("a report without a </head> tag: cannot embed plotly.js");
   return html.slice(0, at) + plotlyBundle() + "\n" + html.slice(at);

@@ -85,18 +85,10 @@ export interface AsyncTrainer {
 const WHAT = "asyncTrainer";
 
 export async function asyncTrainer({
-  model,
   workers = 2,
   emulate,
   delayMs = 0,
-  seed = 0,
-  params,
-  optimizer = "adam",
-  learningRate = 1e-3,
-  clipNorm,
-  clipValue,
-  optimizerState,
-  maxLossRatio,
+  ...options
 }: AsyncTrainerOptions): Promise<AsyncTrainer> {
   checkWorkers(WHAT, workers);
   const V = emulate ?? workers;
@@ -106,19 +98,10 @@ export async function asyncTrainer({
     );
   if (!(Number.isFinite(delayMs) && delayMs >= 0))
     throw new Error(`${WHAT}: delayMs must be a non-negative number (got ${delayMs})`);
-  const { pool, u } = await startTrainer(WHAT, workers, {
-    model,
-    seed,
-    params,
-    optimizer,
-    learningRate,
-    clipNorm,
-    clipValue,
-    optimizerState,
-    maxLossRatio,
-  });
+  const { pool, u } = await startTrainer(WHAT, workers, options);
   const layout = pool.layout;
-  const dropoutSeed = subSeed(seed, 1000);
+  const { model, seed = 0 } = options;
+  const dropoutSeed = subSeed(seed, 1000); //   as trainer(): step k's masks from subSeed(…, k)
   // what each virtual worker pulled, and the server's update count when it pulled
   const pulled = Array.from({ length: V }, () => new Float32Array(layout.total));
   const pulledAt: number[] = [];
